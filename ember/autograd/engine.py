@@ -1,0 +1,326 @@
+"""The backward engine: walks the graph from the outputs to the leaves, iteratively.
+
+Nodes are visited in decreasing creation order (a heap keyed by each node's sequence number,
+like Chainer's rank-ordered heap and PyTorch's sequence numbers). Every consumer of a tensor was
+created after it, so when a node is popped every gradient flowing into it has arrived; there is
+no recursion, so a 10,000-step graph never hits Python's recursion limit.
+"""
+
+import heapq
+import sys
+import weakref
+
+from ember.autograd import grad_mode
+from ember.autograd.function import _add_hook, _anomaly, _user_frame
+from ember.tensor.tensor import Tensor
+
+__all__ = ["backward", "grad", "register_tensor_hook", "retain_grad", "retains_grad"]
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute the gradients of ``tensors`` and accumulate them into the leaves' ``.grad``."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    roots = _roots(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("backward: 'inputs' was given but is empty; pass the tensors whose "
+                               ".grad should be filled, or leave it out")
+        capture = {_key(t): None for t in _check_inputs(inputs, "backward")}
+    _run(roots, retain_graph, create_graph, capture, accumulate=True, inputs=inputs)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (nothing is accumulated)."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    roots = _roots(outputs, grad_outputs, "autograd.grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _check_inputs(inputs, "autograd.grad")
+    capture = {_key(t): None for t in inputs}
+    _run(roots, retain_graph, create_graph, capture, accumulate=False, inputs=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = capture[_key(t)]
+        if g is None:
+            if materialize_grads:
+                from ember.ops import zeros_like_tensor  # late: ops are above autograd
+
+                g = zeros_like_tensor(t)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"autograd.grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
+                    "outputs, so it has no gradient. Pass allow_unused=True to get None for it.")
+        result.append(g)
+    return tuple(result) if not single or len(result) != 1 else (result[0],)
+
+
+# ---- hooks ----
+def register_tensor_hook(t, hook):
+    if not t._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient; "
+                           "call .requires_grad_() first")
+    if t.grad_fn is not None:
+        return _add_hook(t.grad_fn, t._output_nr, hook)
+    if t._hooks is None:
+        t._hooks = []
+    t._hooks.append(hook)
+    return _ListHandle(t._hooks, hook)
+
+
+class _ListHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class _RetainGrad:
+    """A hook that stores a non-leaf tensor's gradient in its ``.grad``."""
+
+    def __init__(self, t):
+        self.ref = weakref.ref(t)
+
+    def __call__(self, g):
+        t = self.ref()
+        if t is not None:
+            gd = g.detach() if not grad_mode._enabled[0] else g
+            t.grad = gd if t.grad is None else t.grad + gd
+        return None
+
+
+def retain_grad(t):
+    if not t._requires_grad:
+        raise RuntimeError("can't retain_grad on a tensor that doesn't require gradient")
+    if t.grad_fn is None or retains_grad(t):
+        return
+    _add_hook(t.grad_fn, t._output_nr, _RetainGrad(t))
+
+
+def retains_grad(t):
+    hooks = t.grad_fn._pre_hooks if t.grad_fn is not None else None
+    if not hooks:
+        return False
+    return any(isinstance(h, _RetainGrad) and h.ref() is t for h in hooks.get(t._output_nr, ()))
+
+
+# ---- the walk ----
+def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
+    """Propagate ``roots`` ([(tensor, grad)]) back to the leaves.
+
+    ``capture`` maps the keys of wanted tensors to their gradient; when given, only those tensors
+    receive gradients (in ``.grad`` if ``accumulate``, else returned through ``capture``).
+    """
+    freed_by = None if retain_graph else _caller()
+    pending = {}  # node -> [gradient per output]
+    owned = set()  # (node, output_nr) whose buffer the engine made and may add into in place
+    heap = []
+    prev = grad_mode._enabled[0]
+    grad_mode._enabled[0] = create_graph
+    try:
+        for t, g in roots:
+            node = t.grad_fn
+            if node is None:
+                _deliver(t, (t, None), g, capture, create_graph)
+                continue
+            buf = pending.get(node)
+            if buf is None:
+                buf = pending[node] = [None] * node._n_outputs
+                heapq.heappush(heap, (-node._seq, node))
+            buf[t._output_nr] = _sum(buf[t._output_nr], g)
+        while heap:
+            node = heapq.heappop(heap)[1]
+            grads = pending.pop(node)
+            if node._pre_hooks:
+                _run_pre_hooks(node, grads)
+            if capture is not None:
+                for nr in range(node._n_outputs):
+                    if (node, nr) in capture and grads[nr] is not None:
+                        capture[(node, nr)] = grads[nr]
+            if node._n_outputs > 1 and node.materialize_grads:
+                _materialize(node, grads)
+            gxs = node.backward(node, *grads)
+            if type(gxs) is not tuple:
+                gxs = (gxs,)
+            if _anomaly[0]:
+                _check_finite(node, gxs)
+            if freed_by is not None and node._saved:
+                node._saved = None
+                node._freed_by = freed_by
+            for edge, gx in zip(node._edges, gxs):
+                if edge is None or gx is None:
+                    continue
+                target, nr = edge
+                if nr is None:
+                    _deliver(target, edge, gx, capture, create_graph)
+                    continue
+                buf = pending.get(target)
+                if buf is None:
+                    buf = pending[target] = [None] * target._n_outputs
+                    heapq.heappush(heap, (-target._seq, target))
+                    buf[nr] = gx
+                elif buf[nr] is None:
+                    buf[nr] = gx
+                elif create_graph:
+                    buf[nr] = buf[nr] + gx
+                elif edge in owned and buf[nr].shape == gx.shape:
+                    buf[nr]._data += gx._data  # the engine's own buffer: add in place
+                else:
+                    buf[nr] = buf[nr] + gx
+                    owned.add(edge)
+            owned.difference_update([(node, nr) for nr in range(node._n_outputs)])
+    finally:
+        grad_mode._enabled[0] = prev
+    if capture is not None and accumulate:
+        for t in inputs:
+            g = capture[_key(t)]
+            if g is not None:
+                _accumulate_into_grad(t, g, create_graph)
+
+
+def _sum(a, b):
+    return b if a is None else a + b
+
+
+def _deliver(t, key, g, capture, create_graph):
+    """A leaf's gradient has arrived: run its hooks, then capture or accumulate it."""
+    hooks = t._hooks
+    if hooks:
+        for hook in list(hooks):
+            new = hook(g)
+            if new is not None:
+                g = new
+    if capture is None:
+        _accumulate_into_grad(t, g, create_graph)
+    elif key in capture:
+        capture[key] = _sum(capture[key], g)
+
+
+def _accumulate_into_grad(t, g, create_graph):
+    """``t.grad += g`` as PyTorch's AccumulateGrad does: steal, copy, or add in place."""
+    if g.shape != t.shape:
+        raise RuntimeError(f"backward: the gradient for a tensor of shape {tuple(t.shape)} has shape "
+                           f"{tuple(g.shape)}; this is a bug in the op that produced it")
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    array = g._data
+    if t.grad is None:
+        # Steal the array when nothing else can see it (refcount: g's slot, 'array', the call).
+        if array.base is None and array.flags.writeable and sys.getrefcount(array) <= 3:
+            t.grad = Tensor._make(array, False, None, 0)
+        else:
+            t.grad = Tensor._make(array.copy(), False, None, 0)
+    elif t.grad._requires_grad or t.grad.shape != g.shape or not t.grad._data.flags.writeable:
+        t.grad = (t.grad + g).detach()
+    else:
+        t.grad._data += array
+
+
+def _run_pre_hooks(node, grads):
+    hooks = node._pre_hooks
+    for nr in range(node._n_outputs):
+        for hook in list(hooks.get(nr, ())):
+            if grads[nr] is None:
+                continue
+            new = hook(grads[nr])
+            if new is not None:
+                grads[nr] = new
+    for hook in list(hooks.get("__all__", ())):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads[:] = list(new)
+
+
+def _materialize(node, grads):
+    from ember.ops import zeros_for  # late: ops are above autograd
+
+    for i, g in enumerate(grads):
+        if g is None:
+            shape, dtype = node._out_meta[i]
+            grads[i] = zeros_for(shape, dtype)
+
+
+def _check_finite(node, gxs):
+    for i, g in enumerate(gxs):
+        if g is None:
+            continue
+        data = g._data
+        if data.dtype.kind == "f" and not bool(abs(data).max(initial=0) < float("inf")):
+            kind = "nan" if bool((data != data).any()) else "inf"
+            where = f"\n  Its forward was called at: {node._trace}" if node._trace else ""
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {kind} values in its {i}th output (the "
+                f"gradient of input {i}, shape {tuple(g.shape)}).{where}\n  Look at that line's "
+                "inputs: a log or division of zero, a sqrt of a negative, or an overflow are the "
+                "usual causes.")
+
+
+def _roots(tensors, grads, what):
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"{what}: got {len(tensors)} outputs but {len(grads)} gradients")
+    roots = []
+    for t, g in zip(tensors, grads):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}: outputs must be Tensors, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"{what}: element {len(roots)} of the outputs does not require grad and has no "
+                "grad_fn. Either no input had requires_grad=True, or it was computed under "
+                "ember.no_grad(). Set requires_grad=True on the parameters you differentiate.")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{what}: grad can be implicitly created only for scalar outputs, but the output "
+                    f"has shape {tuple(t.shape)}. Reduce it first (e.g. loss.sum() or loss.mean()) "
+                    "or pass gradient=ember.ones_like(output).")
+            from ember.ops import ones_like_tensor  # late: ops are above autograd
+
+            g = ones_like_tensor(t)
+        elif not isinstance(g, Tensor):
+            from ember.tensor.factories import tensor
+
+            g = tensor(g, dtype=t.dtype)
+        if g.shape != t.shape:
+            raise RuntimeError(f"{what}: the gradient has shape {tuple(g.shape)} but the output has "
+                               f"shape {tuple(t.shape)}; they must match")
+        roots.append((t, g))
+    return roots
+
+
+def _check_inputs(inputs, what):
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{what}: inputs must be Tensors, got {type(t).__name__} at position {i}")
+        if not t._requires_grad:
+            raise RuntimeError(f"{what}: input {i} (shape {tuple(t.shape)}) does not require grad; "
+                               "set requires_grad=True on it")
+    return inputs
+
+
+def _key(t):
+    return (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t, None)
+
+
+def _as_tuple(x):
+    if isinstance(x, Tensor) or x is None:
+        return (x,)
+    return tuple(x)
+
+
+def _caller():
+    where = _user_frame()
+    return f"the backward() called at {where}" if where else "an earlier backward()"
+
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
