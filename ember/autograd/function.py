@@ -135,28 +135,45 @@ class Function:
     # ---- building the node ----
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run ``forward`` and, when a graph is being recorded, link this node into it."""
         ctx = cls.__new__(cls)
         record = False
+        raw = []  # (one loop, not comprehensions: this is the hottest code in ember)
         if grad_mode._enabled[0]:
+            edges = []
             for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
-        if record:
-            ctx._edges = tuple(_edge(a) for a in args)
-            if _anomaly[0]:
-                ctx._trace = _user_frame()
+                if isinstance(a, Tensor):
+                    raw.append(a._data)
+                    if a._requires_grad:
+                        record = True
+                        fn = a.grad_fn
+                        edges.append((a, None) if fn is None else (fn, a._output_nr))
+                        continue
+                else:
+                    raw.append(a)
+                edges.append(None)
+            if record:
+                ctx._edges = edges
+                if _anomaly[0]:
+                    ctx._trace = _user_frame()
+        else:
+            for a in args:
+                raw.append(a._data if isinstance(a, Tensor) else a)
         if cls._array_forward:
-            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs)
+            out = cls.forward(ctx, *raw, **kwargs)
         else:
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
         if not record:
+            if type(out) is np.ndarray:
+                return Tensor._make(out, False, None, 0)
             if type(out) is tuple:
                 return tuple(_wrap_plain(o) for o in out)
             return _wrap_plain(out)
         ctx._seq = next(_sequence)
-        if type(out) is tuple:
+        if type(out) is np.ndarray and out.dtype.kind == "f" and ctx._non_differentiable is None:
+            outputs = Tensor._make(out, True, ctx, 0)  # the common case, without the checks
+        elif type(out) is tuple:
             ctx._n_outputs = len(out)
             ctx._out_meta = [(o.shape, o.dtype) for o in out]
             outputs = tuple(_wrap_output(ctx, o, i) for i, o in enumerate(out))

@@ -1,6 +1,6 @@
 """The bottom layer: devices, array modules (NumPy | CuPy), dtypes and random state."""
 
-from ember.backend.device import (  # noqa: F401
+from ember.backend.devices import (  # noqa: F401
     CPU,
     array_module,
     as_device,

@@ -6,7 +6,7 @@ import numpy as np
 from ember.autograd.function import Primitive
 from ember.backend import array_module
 from ember.backend import dtypes as _dtypes
-from ember.backend.device import device_of
+from ember.backend.devices import device_of
 from ember.tensor.tensor import Tensor
 
 __all__ = ["promote", "sum_to_shape", "grad_for", "check_same_device", "normalize_dim",
@@ -34,6 +34,8 @@ def check_same_device(op, a, b):
 
 def promote(op, a, b):
     """Cast arrays/Python numbers ``a`` and ``b`` to PyTorch's common dtype for ``op``."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype is b.dtype:
+        return a, b  # the common case
     a_is_array = hasattr(a, "dtype") and not isinstance(a, np.generic)
     b_is_array = hasattr(b, "dtype") and not isinstance(b, np.generic)
     if a_is_array and b_is_array:

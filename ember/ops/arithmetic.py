@@ -1,6 +1,7 @@
 """Arithmetic: add, sub, mul, div, neg, pow, floor_divide, remainder (with broadcasting)."""
 
 import numpy as np
+from numpy import ndarray
 
 from ember.autograd.function import Primitive
 from ember.ops._util import grad_for, meta, promote
@@ -10,14 +11,20 @@ __all__ = ["add", "sub", "mul", "div", "true_divide", "neg", "negative", "pow", 
 
 
 class Add(Primitive):
+    metas = None  # None: both inputs already have the result's shape and dtype
+
     @staticmethod
     def forward(ctx, a, b):
+        if type(a) is ndarray and type(b) is ndarray and a.dtype is b.dtype and a.shape == b.shape:
+            return a + b  # the common case: no promotion, no broadcasting
         a, b = promote("add", a, b)
         ctx.metas = (meta(a), meta(b))
         return a + b
 
     @staticmethod
     def backward(ctx, gy):
+        if ctx.metas is None:
+            return gy, gy
         ma, mb = ctx.metas
         edges = ctx._edges
         return (grad_for(gy, ma) if edges[0] is not None else None,

@@ -103,20 +103,56 @@ def _raw(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def _ufunc_in_place(op, ufunc, other, alpha=1):
+    """``array = ufunc(array, alpha * other)`` straight into the array (no temporary copy)."""
+    def run(array):
+        o = _raw(other)
+        if alpha != 1:
+            o = o * alpha
+        kind = getattr(o, "dtype", None)
+        kind = kind.kind if kind is not None else ("f" if isinstance(o, float) else "i")
+        rank = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+        if rank[kind] > rank[array.dtype.kind] or (op == "div_" and array.dtype.kind != "f"):
+            raise RuntimeError(f"{op}: the result type can't be cast to the tensor's dtype "
+                               f"{array.dtype} in place; use the out-of-place form or convert first")
+        shape = getattr(o, "shape", ())
+        if shape != array.shape and len(shape) and _broadcast(shape, array.shape) != array.shape:
+            raise RuntimeError(f"{op}: the other operand of shape {tuple(shape)} does not broadcast "
+                               f"to the shape {tuple(array.shape)} of the tensor modified in place")
+        ufunc(array, _on_device(o, array), out=array, casting="unsafe")
+    return run
+
+
+def _broadcast(a, b):
+    import numpy as np
+
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+
+
 def add_(t, other, *, alpha=1):
-    return inplace(t, "add_", lambda x: _ops().add(x, other, alpha=alpha), (other,))
+    return inplace(t, "add_", lambda x: _ops().add(x, other, alpha=alpha), (other,),
+                   direct=lambda a: _ufunc_in_place("add_", array_module(a).add, other, alpha)(a))
 
 
 def sub_(t, other, *, alpha=1):
-    return inplace(t, "sub_", lambda x: _ops().sub(x, other, alpha=alpha), (other,))
+    return inplace(t, "sub_", lambda x: _ops().sub(x, other, alpha=alpha), (other,),
+                   direct=lambda a: _ufunc_in_place("sub_", array_module(a).subtract, other, alpha)(a))
 
 
 def mul_(t, other):
-    return inplace(t, "mul_", lambda x: _ops().mul(x, other), (other,))
+    return inplace(t, "mul_", lambda x: _ops().mul(x, other), (other,),
+                   direct=lambda a: _ufunc_in_place("mul_", array_module(a).multiply, other)(a))
 
 
 def div_(t, other, *, rounding_mode=None):
-    return inplace(t, "div_", lambda x: _ops().div(x, other, rounding_mode=rounding_mode), (other,))
+    direct = None
+    if rounding_mode is None:
+        direct = lambda a: _ufunc_in_place("div_", array_module(a).true_divide, other)(a)  # noqa: E731
+    return inplace(t, "div_", lambda x: _ops().div(x, other, rounding_mode=rounding_mode), (other,),
+                   direct=direct)
 
 
 def pow_(t, exponent):
@@ -186,7 +222,7 @@ def copy_(t, src):
 
 
 def _on_device(value, like):
-    from ember.backend.device import device_of, to_device_array
+    from ember.backend.devices import device_of, to_device_array
 
     if hasattr(value, "shape") and not isinstance(value, type(like)):
         return to_device_array(value, device_of(like))

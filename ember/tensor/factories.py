@@ -4,7 +4,7 @@ import builtins
 
 import numpy as np
 
-from ember.backend import device as _device
+from ember.backend import devices as _device
 from ember.backend import dtypes as _dtypes
 from ember.backend import random as _random
 from ember.tensor.tensor import Tensor

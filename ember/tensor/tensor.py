@@ -7,7 +7,7 @@ in-place checks, and hooks; nothing else. Its methods are thin: they call ``embe
 
 import numpy as np
 
-from ember.backend import device as _device
+from ember.backend import devices as _device
 from ember.backend import dtypes as _dtypes
 
 __all__ = ["Tensor", "new_version_counter"]
