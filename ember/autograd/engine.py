@@ -188,6 +188,9 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
                 _accumulate_into_grad(t, g, create_graph)
 
 
+_STEAL_MAX_REFS = 6  # references to g from _run -> _deliver -> here when nobody else holds it
+
+
 def _sum(a, b):
     return b if a is None else a + b
 
@@ -216,8 +219,11 @@ def _accumulate_into_grad(t, g, create_graph):
         return
     array = g._data
     if t.grad is None:
-        # Steal the array when nothing else can see it (refcount: g's slot, 'array', the call).
-        if array.base is None and array.flags.writeable and sys.getrefcount(array) <= 3:
+        # Steal the array when nothing else can see it: the array is referenced only by g's slot,
+        # 'array' and the call, and g only by the engine's own frames (a hook that kept g, or a
+        # caller's tensor, adds a reference and forces a copy).
+        if (array.base is None and array.flags.writeable and sys.getrefcount(array) <= 3
+                and sys.getrefcount(g) <= _STEAL_MAX_REFS):
             t.grad = Tensor._make(array, False, None, 0)
         else:
             t.grad = Tensor._make(array.copy(), False, None, 0)
@@ -291,6 +297,8 @@ def _roots(tensors, grads, what):
             from ember.tensor.factories import tensor
 
             g = tensor(g, dtype=t.dtype)
+        elif not g._requires_grad:  # the caller keeps its tensor: never let a .grad alias it
+            g = Tensor._make(g._data.copy(), False, None, 0)
         if g.shape != t.shape:
             raise RuntimeError(f"{what}: the gradient has shape {tuple(g.shape)} but the output has "
                                f"shape {tuple(t.shape)}; they must match")

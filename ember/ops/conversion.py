@@ -4,7 +4,7 @@ import numpy as np
 
 from ember.autograd.function import Primitive
 from ember.backend import dtypes as _dtypes
-from ember.backend.device import as_device, device_of, to_device_array
+from ember.backend.devices import as_device, device_of, to_device_array
 from ember.tensor.tensor import Tensor
 
 __all__ = ["clone", "contiguous", "to", "to_dtype", "to_device"]
