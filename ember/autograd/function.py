@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from ember.autograd import grad_mode
+from ember.backend import array_module
 from ember.tensor.tensor import Tensor, new_version_counter
 
 __all__ = ["Function", "Primitive", "once_differentiable"]
@@ -175,7 +176,7 @@ class Function:
             outputs = Tensor._make(out, True, ctx, 0)  # the common case, without the checks
         elif type(out) is tuple:
             ctx._n_outputs = len(out)
-            ctx._out_meta = [(o.shape, o.dtype) for o in out]
+            ctx._out_meta = [(o.shape, o.dtype, array_module(o)) for o in out]
             outputs = tuple(_wrap_output(ctx, o, i) for i, o in enumerate(out))
         else:
             outputs = _wrap_output(ctx, out, 0)

@@ -1,4 +1,4 @@
-"""Tensors made to match another: zeros and ones for the engine, ``fill`` and ``copy_from``
+"""Tensors made to match another: zeros and ones for the engine and autograd.grad, ``fill`` and ``copy_from``
 (the out-of-place forms of ``fill_`` and ``copy_``)."""
 
 from ember.autograd.function import Primitive
@@ -6,12 +6,7 @@ from ember.backend import array_module
 from ember.ops._util import check_same_device, grad_for, meta
 from ember.tensor.tensor import Tensor
 
-__all__ = ["zeros_for", "ones_like_tensor", "zeros_like_tensor", "fill", "copy_from"]
-
-
-def zeros_for(shape, np_dtype, like=None):
-    xp = array_module(like) if like is not None else array_module("cpu")
-    return Tensor._make(xp.zeros(shape, np_dtype), False, None, 0)
+__all__ = ["ones_like_tensor", "zeros_like_tensor", "fill", "copy_from"]
 
 
 def ones_like_tensor(t):
