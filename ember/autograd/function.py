@@ -275,7 +275,8 @@ def _modified_message(ctx, tensor, output_nr, counter, version):
         msg += f"\n  {by} ran at: {counter[2]}"
     if not ctx._trace and not counter[2]:
         msg += " Run under ember.autograd.detect_anomaly() to see the lines of both."
-    return msg + "\n  Fix: use the out-of-place form (e.g. x = x + 1 instead of x += 1), or .clone() before modifying."
+    return msg + ("\n  Fix: use the out-of-place form (e.g. x = x + 1 instead of x += 1), or .clone() "
+                  "before modifying.")
 
 
 def _add_hook(node, key, hook):

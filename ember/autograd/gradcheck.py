@@ -95,7 +95,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         err = np.abs(a - n) - (atol + rtol * np.abs(n))
         bad = ~(err <= 0) & ~(np.isnan(a) & np.isnan(n))
         if bad.any():
-            r, c = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -np.inf)), err.shape)
+            worst = np.where(bad, np.nan_to_num(err, nan=np.inf), -np.inf)
+            r, c = np.unravel_index(np.argmax(worst), err.shape)
             msg = (f"gradcheck: Jacobian mismatch for input {i} (shape {tuple(inputs[i].shape)}) at "
                    f"output element {r}, input element {c}: analytical {a[r, c]:.8g}, numerical "
                    f"{n[r, c]:.8g} (atol={atol}, rtol={rtol}); {int(bad.sum())} of {bad.size} "

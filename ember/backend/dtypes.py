@@ -110,7 +110,13 @@ def as_dtype(d):
 
 
 def promote_types(a, b):
-    """The smallest dtype to which both ``a`` and ``b`` can be cast (``torch.promote_types``)."""
+    """The dtype both ``a`` and ``b`` are cast to (``torch.promote_types``).
+
+    Across categories (bool < integer < floating) the higher category's dtype wins, so
+    ``float32`` with ``int64`` is ``float32``; within one category NumPy's rule applies.
+    """
+    if a.category != b.category:
+        return a if a.category > b.category else b
     return from_numpy_dtype(np.promote_types(a.numpy, b.numpy))
 
 

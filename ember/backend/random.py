@@ -52,7 +52,8 @@ class Generator:
         bitgen = np.random.PCG64()
         bitgen.state = {
             "bit_generator": "PCG64",
-            "state": {"state": int.from_bytes(raw[:16], "little"), "inc": int.from_bytes(raw[16:32], "little")},
+            "state": {"state": int.from_bytes(raw[:16], "little"),
+                      "inc": int.from_bytes(raw[16:32], "little")},
             "has_uint32": int.from_bytes(raw[32:36], "little"),
             "uinteger": int.from_bytes(raw[36:40], "little"),
         }

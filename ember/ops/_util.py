@@ -79,6 +79,8 @@ def _array_result_type(a, b):
     ca, cb = _CATEGORY[a.dtype.kind], _CATEGORY[b.dtype.kind]
     a_dims, b_dims = a.ndim > 0, b.ndim > 0
     if a_dims == b_dims:
+        if ca != cb:  # across categories the higher one's dtype wins (float32 + int64: float32)
+            return a.dtype if ca > cb else b.dtype
         return np.promote_types(a.dtype, b.dtype)
     dims, zero = (a, b) if a_dims else (b, a)
     cd, cz = (ca, cb) if a_dims else (cb, ca)

@@ -17,8 +17,8 @@ class Add(Primitive):
     def forward(ctx, a, b):
         if type(a) is ndarray and type(b) is ndarray and a.dtype is b.dtype and a.shape == b.shape:
             return a + b  # the common case: no promotion, no broadcasting
-        a, b = promote("add", a, b)
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("add", a, b)
         return a + b
 
     @staticmethod
@@ -41,11 +41,11 @@ def add(input, other, *, alpha=1):
 class Sub(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote("sub", a, b)
         if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
             raise TypeError("sub: subtracting two bool tensors is not supported; use ^ (xor) or "
                             "logical_xor instead")
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("sub", a, b)
         return a - b
 
     @staticmethod
@@ -70,8 +70,8 @@ def rsub(input, other, *, alpha=1):
 class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote("mul", a, b)
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("mul", a, b)
         ctx.save_for_backward(a, b)
         return a * b
 
@@ -92,14 +92,12 @@ def mul(input, other):
 class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote("div", a, b)
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("div", a, b)
         ctx.save_for_backward(a, b)
         out = a / b
-        if out.dtype.kind != "f":  # int / int is float, as in PyTorch
-            out = out.astype(_default_float())
-        elif hasattr(a, "dtype") and out.dtype != a.dtype and not hasattr(b, "dtype"):
-            out = out.astype(a.dtype)
+        if _kind(a) != "f" and _kind(b) != "f":
+            out = out.astype(_default_float())  # int / int is the default float, as in PyTorch
         return out
 
     @staticmethod
@@ -153,8 +151,8 @@ negative = neg
 class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote("pow", a, b)
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("pow", a, b)
         if hasattr(b, "dtype") and b.dtype.kind in "iu" and getattr(a, "dtype", np.float64).kind in "iu":
             if (b < 0).any():
                 raise RuntimeError("pow: integers to negative integer powers are not allowed; "
@@ -213,8 +211,8 @@ def floor_divide(input, other):
 class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote("remainder", a, b)
         ctx.metas = (meta(a), meta(b))
+        a, b = promote("remainder", a, b)
         ctx.save_for_backward(a, b)
         return a % b
 
@@ -233,6 +231,13 @@ class Remainder(Primitive):
 def remainder(input, other):
     """Python's modulus (the result has the sign of the divisor), as ``torch.remainder``."""
     return Remainder.apply(input, other)
+
+
+def _kind(x):
+    """'f' for floating arrays and Python floats; 'i' otherwise."""
+    if hasattr(x, "dtype"):
+        return "f" if x.dtype.kind in "fc" else "i"
+    return "f" if isinstance(x, float) else "i"
 
 
 def _default_float():

@@ -7,6 +7,7 @@ through either one is seen by every op that saved the other.
 import numpy as np
 
 from ember.autograd.function import Primitive
+from ember.backend import array_module
 from ember.ops._util import normalize_dim, normalize_dims, shape_str, sum_to_shape
 from ember.tensor.tensor import new_version_counter
 
@@ -16,7 +17,8 @@ __all__ = ["reshape", "view", "flatten", "transpose", "swapaxes", "permute", "ex
 
 def as_view(out, base):
     """Make ``out`` share ``base``'s version counter when it shares its memory."""
-    if out._data.base is not None:
+    array = out._data
+    if array.base is not None and array_module(array).may_share_memory(array, base._data):
         if base._version is None:
             base._version = new_version_counter()
         out._version = base._version
@@ -130,7 +132,7 @@ def transpose(input, dim0, dim1):
     """Swap two dimensions (a view)."""
     n = input.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return input
+        return as_view(Permute.apply(input, tuple(range(n))), input)
     d0, d1 = normalize_dim(dim0, n, "transpose"), normalize_dim(dim1, n, "transpose")
     dims = list(range(n))
     dims[d0], dims[d1] = d1, d0
@@ -168,8 +170,6 @@ def _xp_broadcast(x, shape):
 def broadcast_to(input, shape):
     """A read-only view of ``input`` broadcast to ``shape``."""
     shape = tuple(shape)
-    if shape == input.shape:
-        return input
     try:
         np.broadcast_shapes(input.shape, shape)
         if len(shape) < input.ndim:
@@ -184,6 +184,10 @@ def expand(input, sizes):
     """Broadcast to ``sizes`` without copying; -1 keeps a dimension's size."""
     sizes = tuple(sizes)
     lead = len(sizes) - input.ndim
+    if any(s == -1 for s in sizes[:max(lead, 0)]):
+        raise RuntimeError(f"expand: -1 is not allowed in a new leading dimension (sizes "
+                           f"{shape_str(sizes)} for a tensor of shape {shape_str(input.shape)}); give "
+                           "its size")
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the number "
                            f"of dimensions of the tensor ({input.ndim}, shape {shape_str(input.shape)})")
@@ -203,8 +207,6 @@ def squeeze(input, dim=None):
     else:
         dims = normalize_dims(dim, input.ndim, "squeeze")
         shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
-    if shape == input.shape:
-        return input
     return reshape(input, shape)
 
 
