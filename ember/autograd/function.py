@@ -245,8 +245,8 @@ def _resolve_saved(ctx, args, out, outputs):
                 if o is s:
                     record = _record(wrapped[i], i)
                     break
-        if record is None:  # an intermediate: kept as a constant
-            t = s if isinstance(s, Tensor) else Tensor._make(s, False, None, 0)
+        if record is None:  # an intermediate array (kept as a constant) or a Python number
+            t = s if isinstance(s, Tensor) or not hasattr(s, "shape") else Tensor._make(s, False, None, 0)
             record = (t, None, 0, None)
         records.append(record)
     ctx._saved = records

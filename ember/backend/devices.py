@@ -42,14 +42,13 @@ class device:
         if isinstance(type, device):
             type, index = type.type, type.index
         elif isinstance(type, str) and ":" in type:
+            name = type
             type, _, idx = type.partition(":")
             if not idx.isdigit():
-                raise ValueError(f"invalid device string {type}:{idx!r}; expected 'cpu', 'cuda' or 'cuda:N'")
+                raise ValueError(f"invalid device string {name!r}; expected 'cpu', 'cuda' or 'cuda:N'")
             index = int(idx)
         if type not in ("cpu", "cuda"):
             raise ValueError(f"unknown device type {type!r}; ember knows 'cpu' and 'cuda' (through CuPy)")
-        if type == "cuda" and index is None:
-            index = 0
         self.type = type
         self.index = index
 
@@ -118,6 +117,8 @@ def to_device_array(array, dev):
             return array
         return array.get()
     cp = _require_cupy()
+    if dev.index is None:
+        dev = device("cuda", cp.cuda.runtime.getDevice())
     if dev.index >= cp.cuda.runtime.getDeviceCount():
         raise RuntimeError(f"device {dev} does not exist: this machine has "
                            f"{cp.cuda.runtime.getDeviceCount()} CUDA device(s)")

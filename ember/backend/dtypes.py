@@ -98,7 +98,8 @@ def as_dtype(d):
     if isinstance(d, str) and d in _BY_NAME:
         return as_dtype(_BY_NAME[d])
     if d is float:
-        return get_default_dtype()
+        return float64  # as torch: the Python type float means double
+
     if d is int:
         return int64
     if d is builtins.bool:

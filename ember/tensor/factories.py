@@ -22,17 +22,22 @@ def as_array(data, dtype=None, device=None):
     """
     if isinstance(data, Tensor):
         array = data._data.copy()
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data)
     elif hasattr(data, "__cuda_array_interface__"):
         array = data.copy()
     else:
         if isinstance(data, (list, tuple)) and _contains_tensor(data):
             data = _tensors_to_arrays(data)
-        array = np.array(data)
-        if array.dtype == np.float64 and not isinstance(data, np.generic):
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise ValueError("tensor: the nested lists have different lengths (a ragged shape); "
+                             "every row must have the same length — pad them first") from None
+        python_numbers = not _has_numpy_scalars(data)
+        if array.dtype == np.float64 and python_numbers:
             array = array.astype(_dtypes.get_default_dtype().numpy)
-        elif array.dtype.kind == "i":
+        elif array.dtype.kind == "i" and python_numbers:
             array = array.astype(np.int64, copy=False)
         elif array.dtype.kind in "OUS":
             raise TypeError(f"can't make a tensor from {type(data).__name__} data of NumPy dtype "
@@ -44,6 +49,13 @@ def as_array(data, dtype=None, device=None):
     if device is not None:
         array = _device.to_device_array(array, device)
     return array
+
+
+def _has_numpy_scalars(data):
+    """Whether nested lists hold NumPy scalars (whose dtype is kept, as torch.tensor does)."""
+    while isinstance(data, (list, tuple)) and len(data):
+        data = data[0]
+    return isinstance(data, np.generic)
 
 
 def _contains_tensor(seq):

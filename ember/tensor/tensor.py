@@ -186,6 +186,15 @@ class Tensor:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("only leaf tensors support copy.deepcopy; call .detach() first")
+        t = type(self)._make(self._data.copy(), self._requires_grad, None, 0)
+        if self.grad is not None:
+            t.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
     def __getstate__(self):
         raise TypeError("ember tensors are not pickled (pickle can execute code on load); "
                         "use ember.save(obj, path) and ember.load(path)")
@@ -717,6 +726,9 @@ class Tensor:
 
     @property
     def mT(self):  # noqa: N802 - PyTorch's name
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices, "
+                               f"got a {self.ndim}-D tensor; use .T or unsqueeze first")
         return ops.transpose(self, -2, -1)
 
     def reshape(self, *shape):
