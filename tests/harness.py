@@ -23,7 +23,9 @@ except ImportError:  # the torch comparisons are skipped, not failed
 def _make_inputs(shapes, inputs, low, high, seed):
     rng = np.random.default_rng(seed)
     if inputs is not None:
-        return [np.asarray(a, dtype=np.float64) if isinstance(a, (list, np.ndarray)) else a for a in inputs]
+        return [np.asarray(a, dtype=np.float64)
+                if isinstance(a, list) or (isinstance(a, np.ndarray) and a.dtype.kind == "f") else a
+                for a in inputs]
     return [rng.uniform(low, high, size=s) for s in shapes]
 
 

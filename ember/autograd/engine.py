@@ -152,6 +152,8 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
             gxs = node.backward(node, *grads)
             if type(gxs) is not tuple:
                 gxs = (gxs,)
+            if not node._array_forward:
+                gxs = _check_user_gradients(node, gxs)
             if _anomaly[0]:
                 _check_finite(node, gxs)
             if freed_by is not None and node._saved:
@@ -233,10 +235,30 @@ def _accumulate_into_grad(t, g, create_graph):
         t.grad._data += array
 
 
+def _check_user_gradients(node, gxs):
+    """A custom Function's backward must return one gradient per input, each of its shape."""
+    n = len(node._edges)
+    if len(gxs) < n or any(g is not None for g in gxs[n:]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n}, got {len(gxs)}): return one per forward input, None for "
+                           "inputs that are not tensors or need no gradient")
+    for i, (g, shape) in enumerate(zip(gxs, node._input_shapes)):
+        if g is not None and shape is not None and node._edges[i] is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"function {node.name()} returned a {type(g).__name__} as the "
+                                f"gradient of input {i}; return a Tensor (or None)")
+            if g.shape != shape:
+                raise RuntimeError(f"function {node.name()} returned an invalid gradient at index "
+                                   f"{i}: got shape {tuple(g.shape)} but expected {tuple(shape)} "
+                                   "(the shape of that input)")
+    return gxs[:n]
+
+
 def _run_pre_hooks(node, grads):
     hooks = node._pre_hooks
     for nr in range(node._n_outputs):
-        for hook in list(hooks.get(nr, ())):
+        # retain_grad's hook runs last, so .grad shows what the other hooks made of the gradient
+        for hook in sorted(hooks.get(nr, ()), key=lambda h: isinstance(h, _RetainGrad)):
             if grads[nr] is None:
                 continue
             new = hook(grads[nr])

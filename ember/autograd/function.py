@@ -90,6 +90,7 @@ class Function:
             if output_nr is not None:  # an output: rebuilt on unpack so no reference cycle forms
                 tensor = Tensor._make(tensor, True, self, output_nr)
                 tensor._version = counter
+                tensor._seen = counter[4]
             out.append(tensor)
         return tuple(out)
 
@@ -146,6 +147,8 @@ class Function:
                 if isinstance(a, Tensor):
                     raw.append(a._data)
                     if a._requires_grad:
+                        if a._version is not None and a._version[4] != a._seen:
+                            raise RuntimeError(_stale_message(cls, a))
                         record = True
                         fn = a.grad_fn
                         edges.append((a, None) if fn is None else (fn, a._output_nr))
@@ -163,6 +166,8 @@ class Function:
         if cls._array_forward:
             out = cls.forward(ctx, *raw, **kwargs)
         else:
+            if record:  # a user's Function: remember input shapes to check its gradients
+                ctx._input_shapes = [a.shape if isinstance(a, Tensor) else None for a in args]
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
         if not record:
@@ -176,7 +181,8 @@ class Function:
             outputs = Tensor._make(out, True, ctx, 0)  # the common case, without the checks
         elif type(out) is tuple:
             ctx._n_outputs = len(out)
-            ctx._out_meta = [(o.shape, o.dtype, array_module(o)) for o in out]
+            arrays = [o._data if isinstance(o, Tensor) else o for o in out]
+            ctx._out_meta = [(a.shape, a.dtype, array_module(a)) for a in arrays]
             outputs = tuple(_wrap_output(ctx, o, i) for i, o in enumerate(out))
         else:
             outputs = _wrap_output(ctx, out, 0)
@@ -277,6 +283,13 @@ def _modified_message(ctx, tensor, output_nr, counter, version):
         msg += " Run under ember.autograd.detect_anomaly() to see the lines of both."
     return msg + ("\n  Fix: use the out-of-place form (e.g. x = x + 1 instead of x += 1), or .clone() "
                   "before modifying.")
+
+
+def _stale_message(cls, t):
+    return (f"{cls.__name__}: an input of shape {tuple(t.shape)} shares memory with a tensor that "
+            f"was modified in place by {t._version[1]} after this one was computed (a view and its "
+            "base); ember does not rebase views, so its gradient would be wrong. Compute it again "
+            "after the in-place change, or use the out-of-place form of the change.")
 
 
 def _add_hook(node, key, hook):

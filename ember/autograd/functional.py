@@ -108,27 +108,31 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
                        retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
 
 
-def _fill_in_zeros(fn_name, grads, refs, strict, create_graph, what):
-    from ember.ops import zeros_like_tensor  # late: ops are above autograd
+def _fill_in_zeros(fn_name, grads, refs, strict, create_graph, subject):
+    """Zeros for the missing gradients; in strict mode, missing or constant ones are errors.
 
+    ``subject`` names what gradient ``i`` is, e.g. ``"the jacobian of the function ... input {i}"``.
+    """
     out = []
     for i, g in enumerate(grads):
+        what = subject.format(i=i)
         if g is None:
             if strict:
-                raise RuntimeError(f"{fn_name}: the {what} is independent of input {i}; this is "
-                                   "not allowed in strict mode (pass strict=False to get zeros)")
-            g = zeros_like_tensor(refs[i])
+                raise RuntimeError(f"{fn_name}: {what} is zero (nothing connects them); this is not "
+                                   "allowed in strict mode (pass strict=False to get zeros)")
+            g = _zeros(refs[i])
         elif strict and create_graph and not g.requires_grad:
-            raise RuntimeError(f"{fn_name}: the {what} does not depend on input {i}, so it can't be "
-                               "differentiated further; this is not allowed in strict mode with "
-                               "create_graph=True")
+            raise RuntimeError(f"{fn_name}: {what} is a constant, so it can't be differentiated "
+                               "further; this is not allowed in strict mode with create_graph=True")
         out.append(g)
     return tuple(out)
 
 
-def _zeros_requiring_grad(t):
+def _zeros(t, shape=None, requires_grad=False):
+    """Zeros of ``t``'s dtype and device (and shape, unless given)."""
     xp = array_module(t._data)
-    return Tensor._make(xp.zeros(t.shape, t._data.dtype), True, None, 0)
+    return Tensor._make(xp.zeros(t.shape if shape is None else shape, t._data.dtype), requires_grad,
+                        None, 0)
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
@@ -156,7 +160,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             _check_v_none("vjp", outputs, "output of the function")
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
         grads = _grad(outputs, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros("vjp", grads, inputs, strict, create_graph, "output of the function")
+        result = _fill_in_zeros("vjp", grads, inputs, strict, create_graph,
+                                "the gradient of the outputs with respect to input {i}")
     return (_unpack(_postprocess(outputs, create_graph), is_outputs_tuple),
             _unpack(_postprocess(result, create_graph), is_inputs_tuple))
 
@@ -181,13 +186,14 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             _check_v_none("jvp", inputs, "input")
         is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the function", "jvp")
         _check_requires_grad("jvp", outputs, "outputs", strict)
-        dummies = tuple(_zeros_requiring_grad(o) for o in outputs)  # the u of u -> J^T u
+        dummies = tuple(_zeros(o, requires_grad=True) for o in outputs)  # the u of u -> J^T u
         grad_inputs = _grad(outputs, inputs, dummies, create_graph=True)
         _check_requires_grad("jvp", grad_inputs, "grad_inputs", strict)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
         grads = _grad(grad_inputs, dummies, v, create_graph=create_graph)
         result = _fill_in_zeros("jvp", grads, outputs, strict, create_graph,
-                                "gradient with respect to the inputs (double-vjp trick)")
+                                "the derivative of the input gradients with respect to the "
+                                "cotangent of output {i} (double-vjp trick)")
     return (_unpack(_postprocess(outputs, create_graph), is_outputs_tuple),
             _unpack(_postprocess(result, create_graph), is_outputs_tuple))
 
@@ -229,7 +235,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
                             raise RuntimeError(f"jacobian: output {i} of the function is independent "
                                                f"of input {j}; this is not allowed in strict mode "
                                                "(pass strict=False to get zeros)")
-                        g = _zeros_like(inputs[j])
+                        g = _zeros(inputs[j])
                     elif strict and create_graph and not g.requires_grad:
                         raise RuntimeError(f"jacobian: the jacobian of output {i} does not depend on "
                                            f"input {j}, so it can't be differentiated further; this "
@@ -237,15 +243,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
                     row.append(g)
             jac.append(tuple(
                 reshape(stack(row, 0), out.shape + x.shape) if row
-                else _zeros_like(x, out.shape + x.shape) for row, x in zip(rows, inputs)))
+                else _zeros(x, out.shape + x.shape) for row, x in zip(rows, inputs)))
         jac = _postprocess(tuple(jac), create_graph)
     res = jac if is_inputs_tuple else tuple(j[0] for j in jac)
     return _unpack(res, is_outputs_tuple)
-
-
-def _zeros_like(t, shape=None):
-    xp = array_module(t._data)
-    return Tensor._make(xp.zeros(t.shape if shape is None else shape, t._data.dtype), False, None, 0)
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
@@ -317,7 +318,8 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
             "vhp", func, inputs, v, create_graph, strict)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
         grads = _grad(jac, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros("vhp", grads, inputs, strict, create_graph, "jacobian of the function")
+        result = _fill_in_zeros("vhp", grads, inputs, strict, create_graph,
+                                "the derivative of the jacobian with respect to input {i}")
     return (_postprocess(outputs, create_graph)[0],
             _unpack(_postprocess(result, create_graph), is_inputs_tuple))
 
@@ -332,11 +334,11 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     with grad_mode.enable_grad():
         is_inputs_tuple, inputs, v, outputs, jac = _scalar_function_grads(
             "hvp", func, inputs, v, create_graph, strict)
-        dummies = tuple(_zeros_requiring_grad(x) for x in inputs)
+        dummies = tuple(_zeros(x, requires_grad=True) for x in inputs)
         double_back = _grad(jac, inputs, dummies, create_graph=True)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
         grads = _grad(double_back, dummies, v, create_graph=create_graph)
         result = _fill_in_zeros("hvp", grads, inputs, strict, create_graph,
-                                "hessian of the function (double-vjp trick)")
+                                "the hessian-vector product for entry {i} of v (double-vjp trick)")
     return (_postprocess(outputs, create_graph)[0],
             _unpack(_postprocess(result, create_graph), is_inputs_tuple))

@@ -29,15 +29,14 @@ def _numerical(fn, inputs, wrt, outputs, eps):
     blocks = []
     for i in wrt:
         x = inputs[i]._data
-        flat = x.reshape(-1)
         cols = []
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
+        for k in np.ndindex(x.shape):  # index x itself: reshape(-1) copies a non-contiguous x
+            orig = x[k].item()
+            x[k] = orig + eps
             plus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            flat[k] = orig - eps
+            x[k] = orig - eps
             minus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            flat[k] = orig
+            x[k] = orig
             cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
                         if plus else np.zeros(0))
         blocks.append(np.stack(cols, axis=1) if cols else np.zeros((sum(o.numel() for o in outputs), 0)))

@@ -72,7 +72,9 @@ class Mul(Primitive):
     def forward(ctx, a, b):
         ctx.metas = (meta(a), meta(b))
         a, b = promote("mul", a, b)
-        ctx.save_for_backward(a, b)
+        edges = ctx._edges  # save an operand only if the other one needs its gradient
+        ctx.save_for_backward(a if edges and edges[1] is not None else None,
+                              b if edges and edges[0] is not None else None)
         return a * b
 
     @staticmethod
@@ -95,7 +97,8 @@ class Div(Primitive):
         ctx.metas = (meta(a), meta(b))
         a, b = promote("div", a, b)
         ctx.save_for_backward(a, b)
-        out = a / b
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf and 0/0 nan, silently
+            out = a / b
         if _kind(a) != "f" and _kind(b) != "f":
             out = out.astype(_default_float())  # int / int is the default float, as in PyTorch
         return out

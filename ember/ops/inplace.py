@@ -46,6 +46,11 @@ def inplace(t, op, compute, others=(), direct=None):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
     records = _records(t, others)
+    if records and t._version is not None and t._version[3] and t.grad_fn is not None:
+        raise RuntimeError(
+            f"{op}: a view of a leaf tensor that requires grad (shape {tuple(t.shape)}) is being "
+            "modified in place, which would change the leaf. Update it inside `with "
+            "ember.no_grad():`, or .clone() the view before modifying it.")
     if records and t.grad_fn is None and t._requires_grad:
         raise RuntimeError(
             f"{op}: a leaf tensor that requires grad (shape {tuple(t.shape)}) is being modified in "
@@ -64,6 +69,7 @@ def inplace(t, op, compute, others=(), direct=None):
         t._version = new_version_counter()
     old = Tensor._make(t._data, t._requires_grad, t.grad_fn, t._output_nr)
     old._version = t._version
+    old._seen = t._seen
     out = compute(old)
     node = out.grad_fn
     if node is not None and node._saved:
@@ -74,6 +80,8 @@ def inplace(t, op, compute, others=(), direct=None):
                 node._saved[i] = (old, old._version, 0, None)
     _write(t, out._data, op)
     bump_version(t, op)
+    t._version[4] += 1  # a recorded change: the family's other members now have stale grad_fns
+    t._seen = t._version[4]
     t.grad_fn = node
     t._output_nr = out._output_nr
     t._requires_grad = out._requires_grad
@@ -276,5 +284,5 @@ def setitem(t, index, value):
     ops = _ops()
 
     def direct(a):
-        a[ops.unwrap_index(index)] = _on_device(_raw(value), a)
+        a[ops.unwrap_index(index, a)] = _on_device(_raw(value), a)
     return inplace(t, "setitem", lambda x: ops.index_put(x, index, value), (value,), direct=direct)

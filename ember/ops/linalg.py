@@ -34,16 +34,16 @@ class MatMul(Primitive):
         edges = ctx._edges
         ga = gb = None
         a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        if b_vec:  # restore the dimension matmul removed for a vector (last first)
+            b2 = b.unsqueeze(-1)
+            gy = gy.unsqueeze(-1)
+        else:
+            b2 = b
         if a_vec:
             a2 = a.unsqueeze(0)
             gy = gy.unsqueeze(-2)
         else:
             a2 = a
-        if b_vec:
-            b2 = b.unsqueeze(-1)
-            gy = gy.unsqueeze(-1)
-        else:
-            b2 = b
         if edges[0] is not None:
             ga = gy @ b2.mT
             if a_vec:

@@ -22,6 +22,9 @@ def as_view(out, base):
         if base._version is None:
             base._version = new_version_counter()
         out._version = base._version
+        out._seen = base._version[4]
+        if out._requires_grad and base.grad_fn is None:
+            base._version[3] = True  # a view of a leaf: it may not be modified in place
     return out
 
 

@@ -14,8 +14,15 @@ __all__ = ["Tensor", "new_version_counter"]
 
 
 def new_version_counter():
-    """``[version, name of the last in-place op, where it ran]``, shared by a tensor and its views."""
-    return [0, None, None]
+    """The counter a tensor shares with its views: ``[version, last in-place op, where it ran,
+    a view of a leaf that requires grad exists, graph epoch]``.
+
+    ``version`` counts every in-place change (saved tensors check it); the graph epoch counts
+    the in-place changes that were recorded in the graph. A tensor remembers the epoch at which
+    its ``grad_fn`` was right (``_seen``): a member of the family used after another member was
+    modified in a recorded op has a stale ``grad_fn``, and ember refuses it.
+    """
+    return [0, None, None, False, 0]
 
 
 class Tensor:
@@ -24,8 +31,8 @@ class Tensor:
     Create tensors with ``ember.tensor(data)`` or the factories (``ember.zeros``, ``ember.randn``...).
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
-                 "__weakref__")
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_seen",
+                 "_hooks", "__weakref__")
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from ember.tensor.factories import as_array  # late: factories builds on Tensor
@@ -36,6 +43,7 @@ class Tensor:
         self.grad_fn = None
         self._output_nr = 0
         self._version = None
+        self._seen = 0
         self._hooks = None
         if requires_grad:
             self.requires_grad = True
@@ -50,6 +58,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._version = None
+        t._seen = 0
         t._hooks = None
         return t
 
@@ -101,12 +110,12 @@ class Tensor:
 
     @property
     def data(self):
-        """A tensor sharing this one's storage, outside the graph (``p.data.mul_(0.5)``)."""
-        t = Tensor._make(self._data, False, None, 0)
-        if self._version is None:
-            self._version = new_version_counter()
-        t._version = self._version
-        return t
+        """A tensor sharing this one's storage, outside the graph (``p.data.mul_(0.5)``).
+
+        Unlike ``detach()`` it has its own version counter, as in PyTorch: changes made through
+        it are invisible to autograd's checks.
+        """
+        return Tensor._make(self._data, False, None, 0)
 
     @data.setter
     def data(self, value):
@@ -231,6 +240,7 @@ class Tensor:
         if self._version is None:
             self._version = new_version_counter()
         t._version = self._version
+        t._seen = self._version[4]
         return t
 
     def detach_(self):
@@ -819,7 +829,7 @@ class Tensor:
         return ops.gather(self, dim, index)
 
     def scatter(self, dim, index, src, *, reduce=None):
-        return ops.scatter(self, dim, index, src)
+        return ops.scatter(self, dim, index, src, reduce=reduce)
 
     def scatter_add(self, dim, index, src):
         return ops.scatter_add(self, dim, index, src)

@@ -95,9 +95,13 @@ def test_show_saved_draws_saved_tensors_with_shape_and_dtype():
     # MatMul saves x and y: the same nodes as the leaves, joined by undirected edges
     undirected = [e for e in edges(saved.source) if "dir=none" in e[2]]
     assert len(undirected) == 2
-    # x * 3.0 saves x and the Python number 3.0; only the tensor is drawn
+    # x * 3.0 saves only the Python number 3.0 (x would serve only the number's gradient, as in
+    # PyTorch): nothing is drawn; x * y saves both tensors
     z_src = make_dot((x * 3.0).sum(), show_saved=True).source
-    assert len([e for e in edges(z_src) if "dir=none" in e[2]]) == 1
+    assert len([e for e in edges(z_src) if "dir=none" in e[2]]) == 0
+    w = ember.ones(2, 3, dtype=ember.float64, requires_grad=True)
+    z_src = make_dot((x * w).sum(), show_saved=True).source
+    assert len([e for e in edges(z_src) if "dir=none" in e[2]]) == 2
 
 
 def test_saved_intermediate_is_labelled_with_shape_and_dtype():
