@@ -160,7 +160,8 @@ class Pow(Primitive):
             if (b < 0).any():
                 raise RuntimeError("pow: integers to negative integer powers are not allowed; "
                                    "convert the base to float first")
-        out = a ** b
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 ** -0.5 is inf
+            out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
 

@@ -24,7 +24,7 @@ _NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
 def broadcast_error(op, *operands):
     """The error for operands whose shapes don't broadcast, naming ``op`` and every shape."""
     shapes = [shape_str(a.shape) for a in operands if hasattr(a, "shape")]
-    shapes = ", ".join(shapes[:-1]) + " and " + shapes[-1]
+    shapes = " and ".join([", ".join(shapes[:-1]), shapes[-1]] if len(shapes) > 1 else shapes)
     return RuntimeError(
         f"{op}: shapes {shapes} can't be broadcast together (aligned from the right, each pair of "
         "sizes must be equal or one of them 1). Reshape or unsqueeze an operand, e.g. "

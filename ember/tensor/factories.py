@@ -34,7 +34,7 @@ def as_array(data, dtype=None, device=None):
         except ValueError:
             raise ValueError("tensor: the nested lists have different lengths (a ragged shape); "
                              "every row must have the same length — pad them first") from None
-        python_numbers = not _has_numpy_scalars(data)
+        python_numbers = dtype is None and not _has_numpy_scalars(data)
         if array.dtype == np.float64 and python_numbers:
             array = array.astype(_dtypes.get_default_dtype().numpy)
         elif array.dtype.kind == "i" and python_numbers:

@@ -371,9 +371,13 @@ class Tensor:
         return ops.abs(self)
 
     def __eq__(self, other):
+        if other is None:  # `t == None` is False, as in PyTorch (and `is None` is better)
+            return False
         return ops.eq(self, other)
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return ops.ne(self, other)
 
     def __lt__(self, other):
@@ -402,6 +406,9 @@ class Tensor:
 
     def __xor__(self, other):
         return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return ops.bitwise_xor(other, self)
 
     def __invert__(self):
         return ops.bitwise_not(self)
@@ -852,6 +859,15 @@ class Tensor:
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return ops.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        return ops.median(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return ops.count_nonzero(self, dim)
 
 
 def _shape_args(shape):

@@ -176,12 +176,10 @@ def test_bitwise_matches_torch(op):
             x, tx = _pair(values)
             _same(BITWISE[op](x, number), BITWISE[op](tx, number))
             _same(getattr(ember, op)(number, x), getattr(torch, op)(number, tx))
-            if op != "bitwise_xor":  # number ^ tensor: see the xfail below
+            if op != "bitwise_xor":  # number ^ tensor: tested below
                 _same(BITWISE[op](number, x), BITWISE[op](number, tx))
 
 
-@pytest.mark.xfail(reason="ember.Tensor has __xor__ but no __rxor__, so `True ^ tensor` raises "
-                   "TypeError (ember/tensor/tensor.py)", strict=False)
 def test_reflected_xor_with_a_number():
     assert (True ^ ember.tensor([True, False])).tolist() == [False, True]
 
