@@ -23,6 +23,8 @@ from ember.tensor.tensor import Tensor, new_version_counter
 
 __all__ = ["Function", "Primitive", "once_differentiable"]
 
+_new = object.__new__
+_grad_enabled = grad_mode._enabled
 _sequence = itertools.count()  # creation order: a node's inputs always come before it
 _anomaly = [False]  # set by detect_anomaly
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -138,10 +140,10 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when a graph is being recorded, link this node into it."""
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         record = False
         raw = []  # (one loop, not comprehensions: this is the hottest code in ember)
-        if grad_mode._enabled[0]:
+        if _grad_enabled[0]:
             edges = []
             for a in args:
                 if isinstance(a, Tensor):
@@ -164,7 +166,7 @@ class Function:
             for a in args:
                 raw.append(a._data if isinstance(a, Tensor) else a)
         if cls._array_forward:
-            out = cls.forward(ctx, *raw, **kwargs)
+            out = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
         else:
             if record:  # a user's Function: remember input shapes to check its gradients
                 ctx._input_shapes = [a.shape if isinstance(a, Tensor) else None for a in args]
@@ -172,13 +174,23 @@ class Function:
                 out = cls.forward(ctx, *args, **kwargs)
         if not record:
             if type(out) is np.ndarray:
-                return Tensor._make(out, False, None, 0)
+                t = _new(Tensor)  # Tensor._make, inlined: every op ends here
+                t._data = out
+                t.grad = t.grad_fn = t._version = t._hooks = None
+                t._requires_grad = False
+                t._output_nr = t._seen = 0
+                return t
             if type(out) is tuple:
                 return tuple(_wrap_plain(o) for o in out)
             return _wrap_plain(out)
         ctx._seq = next(_sequence)
         if type(out) is np.ndarray and out.dtype.kind == "f" and ctx._non_differentiable is None:
-            outputs = Tensor._make(out, True, ctx, 0)  # the common case, without the checks
+            outputs = _new(Tensor)  # the common case, without the checks (Tensor._make, inlined)
+            outputs._data = out
+            outputs.grad = outputs._version = outputs._hooks = None
+            outputs._requires_grad = True
+            outputs.grad_fn = ctx
+            outputs._output_nr = outputs._seen = 0
         elif type(out) is tuple:
             ctx._n_outputs = len(out)
             arrays = [o._data if isinstance(o, Tensor) else o for o in out]

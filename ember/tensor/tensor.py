@@ -314,28 +314,28 @@ class Tensor:
 
     # ---- operators ----
     def __add__(self, other):
-        return ops.add(self, other)
+        return _Add.apply(self, other)  # straight to the op: operators are the hottest calls
 
     def __radd__(self, other):
-        return ops.add(other, self)
+        return _Add.apply(other, self)
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return _Sub.apply(self, other)  # straight to the op: operators are the hottest calls
 
     def __rsub__(self, other):
-        return ops.sub(other, self)
+        return _Sub.apply(other, self)
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return _Mul.apply(self, other)  # straight to the op: operators are the hottest calls
 
     def __rmul__(self, other):
-        return ops.mul(other, self)
+        return _Mul.apply(other, self)
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return _Div.apply(self, other)  # straight to the op: operators are the hottest calls
 
     def __rtruediv__(self, other):
-        return ops.div(other, self)
+        return _Div.apply(other, self)
 
     def __floordiv__(self, other):
         return ops.floor_divide(self, other)
@@ -356,13 +356,13 @@ class Tensor:
         return ops.pow(other, self)
 
     def __matmul__(self, other):
-        return ops.matmul(self, other)
+        return _MatMul.apply(self, other)  # straight to the op: operators are the hottest calls
 
     def __rmatmul__(self, other):
-        return ops.matmul(other, self)
+        return _MatMul.apply(other, self)
 
     def __neg__(self):
-        return ops.neg(self)
+        return _Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -885,4 +885,11 @@ def _wrap_dim(dim, ndim, op):
     return dim % n
 
 
-from ember import ops  # noqa: E402  late: ops are built on Tensor (tinygrad's tensor.py does the same)
+# Late imports: ops are built on Tensor (tinygrad's tensor.py does the same).
+from ember import ops  # noqa: E402
+from ember.ops.arithmetic import Add as _Add  # noqa: E402
+from ember.ops.arithmetic import Div as _Div  # noqa: E402
+from ember.ops.arithmetic import Mul as _Mul  # noqa: E402
+from ember.ops.arithmetic import Neg as _Neg  # noqa: E402
+from ember.ops.arithmetic import Sub as _Sub  # noqa: E402
+from ember.ops.linalg import MatMul as _MatMul  # noqa: E402
