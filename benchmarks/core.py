@@ -78,9 +78,60 @@ def mlp_forward(lib, batch=1024):
     return step
 
 
+def _numpy_params(sizes, seed=0):
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params += [rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32),
+                   rng.uniform(-bound, bound, (fan_out,)).astype(np.float32)]
+    return params
+
+
+def mlp_train_step_numpy(batch):
+    """The same step written by hand in NumPy: the floor for an engine built on NumPy."""
+    params = _numpy_params([784, 512, 512, 10])
+    velocity = [np.zeros_like(p) for p in params]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, 784)).astype(np.float32)
+    y = rng.integers(0, 10, batch)
+    rows = np.arange(batch)
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = np.maximum(x @ w1 + b1, 0)
+        h2 = np.maximum(h1 @ w2 + b2, 0)
+        z = h2 @ w3 + b3
+        z = z - z.max(1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(1, keepdims=True)
+        gz = p
+        gz[rows, y] -= 1
+        gz /= batch
+        g2 = (gz @ w3.T) * (h2 > 0)
+        g1 = (g2 @ w2.T) * (h1 > 0)
+        grads = [x.T @ g1, g1.sum(0), h1.T @ g2, g2.sum(0), h2.T @ gz, gz.sum(0)]
+        for p_, v, g in zip(params, velocity, grads):
+            v *= 0.9
+            v += g
+            p_ -= 0.01 * v
+    return step
+
+
+def mlp_forward_numpy(batch=1024):
+    params = _numpy_params([784, 512, 512, 10])
+    x = np.random.default_rng(1).standard_normal((batch, 784)).astype(np.float32)
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0) @ w3 + b3
+    return step
+
+
+# name: (make(lib, **kwargs), kwargs, target ratio ember/torch, hand-written NumPy reference or None)
 WORKLOADS = {
-    "per-op overhead: 1,000 adds + backward": (chain_of_adds, {}, 1.0),
-    "MLP 784-512-512-10 train step, batch 128": (mlp_train_step, {"batch": 128}, 1.05),
-    "MLP 784-512-512-10 train step, batch 16": (mlp_train_step, {"batch": 16}, 1.2),
-    "MLP forward (no_grad), batch 1024": (mlp_forward, {"batch": 1024}, 1.05),
+    "per-op overhead: 1,000 adds + backward": (chain_of_adds, {}, 1.0, None),
+    "MLP 784-512-512-10 train step, batch 128": (mlp_train_step, {"batch": 128}, 1.05, mlp_train_step_numpy),
+    "MLP 784-512-512-10 train step, batch 16": (mlp_train_step, {"batch": 16}, 1.2, mlp_train_step_numpy),
+    "MLP forward (no_grad), batch 1024": (mlp_forward, {"batch": 1024}, 1.05, mlp_forward_numpy),
 }

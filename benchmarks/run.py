@@ -41,12 +41,14 @@ def worker(threads, only, rounds, seconds):
     results = []
     for suite in SUITES:
         module = importlib.import_module(suite)
-        for name, (make, kwargs, target) in module.WORKLOADS.items():
+        for name, (make, kwargs, target, numpy_ref) in module.WORKLOADS.items():
             if only and only.lower() not in name.lower():
                 continue
             steps = {"ember": make(ember, **kwargs), "torch": make(torch, **kwargs)}
+            if numpy_ref is not None:
+                steps["numpy"] = numpy_ref(**kwargs)
             calls = {lib: _time(step, seconds) for lib, step in steps.items()}
-            samples = {"ember": [], "torch": []}
+            samples = {lib: [] for lib in steps}
             for _ in range(rounds):
                 for lib, step in steps.items():
                     t0 = time.perf_counter()
@@ -56,9 +58,10 @@ def worker(threads, only, rounds, seconds):
             med = {lib: sorted(s)[len(s) // 2] for lib, s in samples.items()}
             results.append({"suite": suite, "name": name, "threads": threads, "target": target,
                             "ember_s": med["ember"], "torch_s": med["torch"],
-                            "ratio": med["ember"] / med["torch"]})
+                            "numpy_s": med.get("numpy"), "ratio": med["ember"] / med["torch"]})
             print(f"  [{threads} thread(s)] {name}: ember {med['ember'] * 1e3:.3f} ms, torch "
-                  f"{med['torch'] * 1e3:.3f} ms, ratio {med['ember'] / med['torch']:.2f}",
+                  f"{med['torch'] * 1e3:.3f} ms, ratio {med['ember'] / med['torch']:.2f}"
+                  + (f", numpy/torch {med['numpy'] / med['torch']:.2f}" if "numpy" in med else ""),
                   file=sys.stderr, flush=True)
     print(json.dumps(results))
 
@@ -91,14 +94,18 @@ def write_markdown(results, path):
         f"{os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}, "
         f"torch {torch.__version__}. Median time per step over alternating rounds; ratio = ember / "
         "torch (below 1: ember is faster). These machines are noisy: compare ratios, not times.",
+        "The NumPy column is the same workload written by hand in NumPy (no autograd, no",
+        "framework): the floor for any engine on NumPy, and so the share of a gap that is the BLAS",
+        "library (NumPy's OpenBLAS against torch's MKL) rather than ember.",
         "",
-        "| workload | threads | ember | torch | ratio | target |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| workload | threads | ember | torch | ratio | target | hand-written NumPy / torch |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         ok = "met" if r["ratio"] <= r["target"] else "not met"
+        ref = "" if r.get("numpy_s") is None else f"{r['numpy_s'] / r['torch_s']:.2f}"
         lines.append(f"| {r['name']} | {r['threads']} | {_fmt_time(r['ember_s'])} | "
-                     f"{_fmt_time(r['torch_s'])} | {r['ratio']:.2f} | <= {r['target']} ({ok}) |")
+                     f"{_fmt_time(r['torch_s'])} | {r['ratio']:.2f} | <= {r['target']} ({ok}) | {ref} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
