@@ -71,10 +71,11 @@ class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.metas = (meta(a), meta(b))
-        a, b = promote("mul", a, b)
-        edges = ctx._edges  # save an operand only if the other one needs its gradient
+        edges = ctx._edges  # save an operand only if the other one needs its gradient (and save
+        # it before promotion, so that double backward reaches the input itself)
         ctx.save_for_backward(a if edges and edges[1] is not None else None,
                               b if edges and edges[0] is not None else None)
+        a, b = promote("mul", a, b)
         return a * b
 
     @staticmethod
@@ -95,8 +96,8 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.metas = (meta(a), meta(b))
+        ctx.save_for_backward(a, b)  # before promotion: double backward reaches the inputs
         a, b = promote("div", a, b)
-        ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf and 0/0 nan, silently
             out = a / b
         if _kind(a) != "f" and _kind(b) != "f":
@@ -155,6 +156,7 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.metas = (meta(a), meta(b))
+        a0, b0 = a, b  # saved before promotion: double backward reaches the inputs
         a, b = promote("pow", a, b)
         if hasattr(b, "dtype") and b.dtype.kind in "iu" and getattr(a, "dtype", np.float64).kind in "iu":
             if (b < 0).any():
@@ -162,7 +164,7 @@ class Pow(Primitive):
                                    "convert the base to float first")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 ** -0.5 is inf
             out = a ** b
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a0, b0, out)
         return out
 
     @staticmethod
@@ -216,8 +218,8 @@ class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.metas = (meta(a), meta(b))
-        a, b = promote("remainder", a, b)
         ctx.save_for_backward(a, b)
+        a, b = promote("remainder", a, b)
         return a % b
 
     @staticmethod

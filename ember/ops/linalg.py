@@ -1,7 +1,7 @@
 """Matrix products: matmul (``@``), mm, bmm, outer, dot, addmm."""
 
 from ember.autograd.function import Primitive
-from ember.ops._util import check_same_device, grad_for, promote, shape_str
+from ember.ops._util import check_same_device, grad_for, shape_str
 
 __all__ = ["matmul", "mm", "bmm", "outer", "dot", "addmm"]
 
@@ -24,7 +24,9 @@ class MatMul(Primitive):
                 f"Check the layer sizes, or transpose one of them (b.T / b.mT).")
         if a.dtype != b.dtype:
             check_same_device("matmul", a, b)
-            a, b = promote("matmul", a, b)
+            raise RuntimeError(f"matmul: both inputs must have the same dtype, got {a.dtype} "
+                               f"{shape_str(a.shape)} and {b.dtype} {shape_str(b.shape)}; convert one "
+                               "first, e.g. x.float() or w.to(x.dtype)")
         ctx.save_for_backward(a, b)
         return a @ b
 

@@ -142,12 +142,10 @@ def test_set_detect_anomaly():
     assert not is_anomaly_enabled()
 
 
-@pytest.mark.xfail(reason="arithmetic: Div lets NumPy's RuntimeWarning for 0/0 escape (PyTorch gives "
-                   "NaN silently; warnings are errors here)", strict=True)
 def test_zero_divided_by_zero_gives_nan_silently():
     x = ember.tensor([0.0, 1.0], requires_grad=True)
     y = x / x
     assert np.isnan(y.detach().numpy()[0])
     with detect_anomaly():
-        with pytest.raises(RuntimeError, match="'DivBackward' returned nan"):
+        with pytest.raises(RuntimeError, match="'DivBackward' returned (nan|inf)"):
             (x / x).sum().backward()

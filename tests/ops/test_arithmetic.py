@@ -87,3 +87,17 @@ def test_int_division_matches_torch():
     a, b = [7, -7, 4], [2, 2, -3]
     np.testing.assert_allclose((ember.tensor(a) / ember.tensor(b)).numpy(),
                                (torch.tensor(a) / torch.tensor(b)).numpy())
+
+
+def test_mixed_dtype_double_backward_reaches_the_input():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)  # float32
+    w = ember.tensor([3.0, 4.0], dtype=ember.float64, requires_grad=True)
+    (gx,) = ember.autograd.grad((x * x * w).sum(), x, create_graph=True)
+    (gw,) = ember.autograd.grad(gx.sum(), w)  # d/dw sum(2 x w) = 2x
+    np.testing.assert_allclose(gw.numpy(), [2.0, 4.0])
+
+
+def test_matmul_of_two_dtypes_raises_as_pytorch():
+    with pytest.raises(RuntimeError, match=r"matmul: both inputs must have the same dtype, got "
+                                           r"float64 \(2, 2\) and float32 \(2,\)"):
+        ember.ones(2, 2, dtype=ember.float64) @ ember.ones(2)

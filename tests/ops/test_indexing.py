@@ -264,12 +264,7 @@ def test_setitem_gradients_match_torch(name, value_kind):
 
 
 @needs_torch
-@pytest.mark.parametrize("name", [
-    n if n != "int, slice, tensor" and n != "None, int, slice, list" else pytest.param(
-        n, marks=pytest.mark.xfail(reason="ember/ops/inplace.py setitem's no-grad path indexes with "
-                                   "NumPy's rule for ints mixed with index tensors; it should call "
-                                   "ops.unwrap_index(index, a)", strict=False))
-    for n in SET_CASES])
+@pytest.mark.parametrize("name", SET_CASES)
 def test_setitem_without_grad_matches_torch(name):
     index = INDEXES[name]
     v_data = values(_region_shape(index))
@@ -454,8 +449,6 @@ def test_scatter_reduce(reduce):
     np.testing.assert_allclose(out.numpy(), expected.numpy())
 
 
-@pytest.mark.xfail(reason="ember/tensor/tensor.py Tensor.scatter drops its reduce= argument",
-                   strict=False)
 def test_tensor_scatter_passes_reduce():
     out = ember.zeros(3).scatter(0, ember.tensor([1, 1]), ember.ones(2), reduce="add")
     assert out.tolist() == [0.0, 2.0, 0.0]
