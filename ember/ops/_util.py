@@ -115,10 +115,10 @@ class SumToShape(Primitive):
     def forward(ctx, g, shape):
         ctx.in_shape = g.shape
         lead = g.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-        out = g.sum(axis=axes, keepdims=True) if axes else g
-        return out.reshape(shape)
+        ones = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+        if not ones:  # only leading dimensions to remove (a bias): a fresh array, no view
+            return g.sum(axis=tuple(range(lead)))
+        return g.sum(axis=tuple(range(lead)) + ones, keepdims=True).reshape(shape)
 
     @staticmethod
     def backward(ctx, gy):
