@@ -11,7 +11,7 @@ import sys
 import weakref
 
 from ember.autograd import grad_mode
-from ember.autograd.function import _add_hook, _anomaly, _user_frame
+from ember.autograd.function import _add_hook, _anomaly, _HookHandle, _user_frame
 from ember.tensor.tensor import Tensor
 
 __all__ = ["backward", "grad", "register_tensor_hook", "retain_grad", "retains_grad"]
@@ -73,16 +73,7 @@ def register_tensor_hook(t, hook):
     if t._hooks is None:
         t._hooks = []
     t._hooks.append(hook)
-    return _ListHandle(t._hooks, hook)
-
-
-class _ListHandle:
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+    return _HookHandle(t._hooks, hook)
 
 
 class _RetainGrad:
