@@ -3,3 +3,4 @@
 from ember.nn import functional, init, utils  # noqa: F401
 from ember.nn.modules import *  # noqa: F401,F403
 from ember.nn.parameter import Buffer, Parameter  # noqa: F401
+from ember.nn.perceptron import Perceptron  # noqa: F401

@@ -37,9 +37,7 @@ class Parameter(Tensor):
 
     def __deepcopy__(self, memo):
         copy = Parameter(Tensor._make(self._data.copy(), False, None, 0), self._requires_grad)
-        if self.grad is not None:
-            copy.grad = self.grad.__deepcopy__(memo)
-        memo[id(self)] = copy
+        memo[id(self)] = copy  # without .grad, as PyTorch
         return copy
 
 

@@ -683,7 +683,9 @@ class VectorNorm(Primitive):
         ctx.p, ctx.dims = p, dims
         xp = array_module(x)
         if p == 2:
-            y = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+            acc = x.astype(xp.float32) if x.dtype == xp.float16 else x  # float16 squares overflow
+            with np.errstate(over="ignore"):  # a norm past the dtype's range is inf, silently
+                y = xp.sqrt(xp.sum(acc * acc, axis=dims, keepdims=keepdim))
         elif p == 1:
             y = xp.sum(xp.abs(x), axis=dims, keepdims=keepdim)
         elif p == math.inf:

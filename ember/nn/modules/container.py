@@ -56,11 +56,10 @@ class Sequential(Module):
         keys = list(self._modules)
         for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(len(self), idx, "Sequential")]]):
             del self._modules[key]
-        if all(k.isdigit() for k in self._modules):  # keep PyTorch's 0..n-1 names
-            modules = list(self._modules.values())
-            self._modules.clear()
-            for i, m in enumerate(modules):
-                self._modules[str(i)] = m
+        modules = list(self._modules.values())  # renumbered 0..n-1, as PyTorch (names too)
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
@@ -148,6 +147,20 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it in your own forward()")
+
+    def __repr__(self):
+        """PyTorch's repr, with runs of identical layers folded: ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return f"{self._get_name()}()"
+        lines, start = [], 0
+        for i in range(1, len(reprs) + 1):
+            if i < len(reprs) and reprs[i] == reprs[start]:
+                continue
+            head = f"({start}): " if i - start == 1 else f"({start}-{i - 1}): {i - start} x "
+            lines.append((head + reprs[start]).replace("\n", "\n  "))
+            start = i
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
@@ -274,7 +287,12 @@ class ParameterDict(Module):
         return self._parameters.values()
 
     def update(self, parameters):
-        items = parameters.items() if hasattr(parameters, "items") else parameters
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = parameters.items()
+        elif hasattr(parameters, "items"):
+            items = sorted(parameters.items())  # PyTorch sorts the keys of a plain dict
+        else:
+            items = parameters
         for key, p in items:
             self[key] = p
 

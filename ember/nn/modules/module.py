@@ -13,6 +13,7 @@ from ember.autograd.function import Function
 from ember.backend import dtypes as _dtypes
 from ember.backend.devices import as_device, device_of, to_device_array
 from ember.nn.parameter import Buffer, Parameter
+from ember.ops.creation import zeros_like_tensor
 from ember.tensor.tensor import Tensor
 
 __all__ = ["Module"]
@@ -286,8 +287,11 @@ class Module:
             if p.grad is not None:
                 if set_to_none:
                     p.grad = None
-                else:
-                    p.grad = Tensor._make(p.grad._data * 0, False, None, 0)
+                else:  # in place, as PyTorch: the same tensor, and NaN/Inf cleared too
+                    if p.grad.grad_fn is not None:
+                        p.grad = p.grad.detach()
+                    p.grad.requires_grad_(False)
+                    p.grad._data.fill(0)
 
     def apply(self, fn):
         """Call ``fn(module)`` on every submodule (children first) and on self; returns self."""
@@ -483,8 +487,12 @@ class Module:
         return output
 
     def _call_with_backward_hooks(self, args, kwargs):
-        state = {"grad_output": None}
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        # as PyTorch, grad_input has one entry per Tensor argument and grad_output one per Tensor
+        # output; only the ones that require grad are wrapped
+        tensors = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        positions = [i for i in tensors if args[i].requires_grad]
+        state = {"grad_output": None, "inputs": [args[i] for i in tensors],
+                 "input_slots": [tensors.index(i) for i in positions]}
         args = list(args)
         if positions:
             wrapped = _BackwardHookInput.apply(self, state, *[args[i] for i in positions])
@@ -498,7 +506,10 @@ class Module:
             if result is not None:
                 output = result
         outs = output if isinstance(output, tuple) else (output,)
-        diff = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+        tensor_outs = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
+        diff = [i for i in tensor_outs if outs[i].requires_grad]
+        state["n_outputs"] = len(tensor_outs)
+        state["output_slots"] = [tensor_outs.index(i) for i in diff]
         if diff:
             wrapped = _BackwardHookOutput.apply(state, *[outs[i] for i in diff])
             wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
@@ -554,11 +565,15 @@ class _BackwardHookOutput(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        ctx.state["grad_output"] = grads
-        module = ctx.state.get("call_on_output")
+        state = ctx.state
+        full = [None] * state["n_outputs"]
+        for slot, g in zip(state["output_slots"], grads):
+            full[slot] = g
+        state["grad_output"] = tuple(full)
+        module = state.get("call_on_output")
         if module is not None:
             for hook in list(module._backward_hooks.values()):
-                hook(module, (None,), grads)
+                hook(module, (None,) * len(state["inputs"]), state["grad_output"])
         return (None,) + grads
 
 
@@ -573,9 +588,13 @@ class _BackwardHookInput(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        grad_output = ctx.state["grad_output"]
+        state = ctx.state
+        # as PyTorch: zeros for the tensor arguments that need no gradient
+        full = [zeros_like_tensor(t) for t in state["inputs"]]
+        for slot, g in zip(state["input_slots"], grads):
+            full[slot] = g
         for hook in list(ctx.module._backward_hooks.values()):
-            result = hook(ctx.module, grads, grad_output)
+            result = hook(ctx.module, tuple(full), state["grad_output"])
             if result is not None:
-                grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-        return (None, None) + tuple(grads)
+                full = list(result) if isinstance(result, (tuple, list)) else [result]
+        return (None, None) + tuple(full[slot] for slot in state["input_slots"])
