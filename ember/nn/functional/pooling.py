@@ -1,3 +1,495 @@
-"""(being written)"""
+"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool2d.
 
-__all__ = []
+Windowed pooling runs over the kH*kW kernel offsets (never over pixels): each offset is one
+strided view of the (padded) input with the output's shape, so max pooling is kH*kW - 1
+``maximum`` calls and average pooling as many adds. The gradients run over the same views:
+max pooling's backward compares each view with the saved output and routes the gradient to the
+first maximal element of each window (row-major order, as PyTorch does on CPU), without argmax or
+scatter; average pooling's backward adds ``gy / divisor`` into each view. Each backward is itself
+a Primitive whose backward is the forward's adjoint, so gradients of every order work.
+"""
+
+from ember.autograd.function import Primitive
+from ember.backend import array_module
+from ember.ops._util import shape_str
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+
+
+# ---- geometry --------------------------------------------------------------------------------
+class _Geometry:
+    """Where the windows of one 2-D pooling lie: output size and the padding the views need."""
+
+    __slots__ = ("kernel", "stride", "padding", "dilation", "in_hw", "out_hw", "pad_after", "disjoint",
+                 "blocks")
+
+    def __init__(self, in_hw, kernel, stride, padding, dilation, out_hw):
+        self.in_hw, self.kernel, self.stride = in_hw, kernel, stride
+        self.padding, self.dilation, self.out_hw = padding, dilation, out_hw
+        # Ceil mode may let the last window run past the padding; pad far enough for the views.
+        self.pad_after = tuple(max(0, (o - 1) * s + d * (k - 1) + 1 - n - p) for o, s, d, k, n, p in zip(
+            out_hw, stride, dilation, kernel, in_hw, padding))
+        # Disjoint windows hold each element at most once. Windows that are blocks (kernel ==
+        # stride, the common case) tile the top-left OH*kH x OW*kW corner: they hold each element
+        # there exactly once, and none of the rows and columns beyond.
+        self.disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+        self.blocks = kernel == stride and dilation == (1, 1) and padding == (0, 0) and _windows_inside(
+            out_hw, kernel, in_hw)
+
+    def padded(self, x, fill):
+        """``x`` padded with ``fill`` where the windows need it, or ``x`` itself."""
+        (pt, pl), (pb, pr) = self.padding, self.pad_after
+        if not (pt or pl or pb or pr):
+            return x
+        n, c, h, w = x.shape
+        out = array_module(x).full((n, c, h + pt + pb, w + pl + pr), fill, x.dtype)
+        out[:, :, pt:pt + h, pl:pl + w] = x
+        return out
+
+    def cropped(self, xp_):
+        (pt, pl), (h, w) = self.padding, self.in_hw
+        if xp_.shape[2:] == (h, w):
+            return xp_
+        return array_module(xp_).ascontiguousarray(xp_[:, :, pt:pt + h, pl:pl + w])
+
+    def views(self, xp_):
+        """One (N, C, OH, OW) strided view of the padded input per kernel offset, row-major."""
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out_hw
+        for a in range(kh):
+            for b in range(kw):
+                yield xp_[:, :, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw]
+
+    def padded_shape(self, n, c):
+        return (n, c) + tuple(s + p + q for s, p, q in zip(self.in_hw, self.padding, self.pad_after))
+
+    def gradient_buffer(self, n, c, dtype, like):
+        """A buffer for the padded input's gradient, zero wherever no window writes."""
+        xp = array_module(like)
+        if not self.blocks:
+            return xp.zeros(self.padded_shape(n, c), dtype)
+        out = xp.empty(self.padded_shape(n, c), dtype)
+        (oh, ow), (kh, kw) = self.out_hw, self.kernel
+        out[:, :, oh * kh:] = 0  # the rows and columns that no window covers
+        out[:, :, :oh * kh, ow * kw:] = 0
+        return out
+
+
+def _windows_inside(out_hw, kernel, in_hw):
+    """Whether every window lies inside the input (no ceil_mode window past its edge)."""
+    return all(o * k <= n for o, k, n in zip(out_hw, kernel, in_hw))
+
+
+def _out_size(op, size, k, s, p, d, ceil_mode):
+    """PyTorch's pooling_output_shape: the last window must start inside the input or left padding."""
+    span = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = span // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+# ---- max pooling -----------------------------------------------------------------------------
+def _lowest(x):
+    """The padding of max pooling: -inf, or the smallest integer of an integer dtype."""
+    xp = array_module(x)
+    return -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+
+
+def _first_max_masks(g, x, y):
+    """Yield one mask per kernel offset: where that offset holds its window's maximum.
+
+    ``x`` is the padded input. A window's maximum may appear several times (ReLU zeros); the
+    running ``taken`` mask keeps all but the first from receiving the gradient, as PyTorch's
+    scan ``if (val > max || isnan(val))`` does. Windows holding NaN (whose maximum is NaN) are
+    rare: for them that scan is replayed as it is, which picks the last NaN.
+    """
+    xp = array_module(y)
+    # (a sum is a cheaper test for NaN than isnan, and exact when it is finite)
+    if y.dtype.kind == "f" and not bool(xp.isfinite(y.sum())) and bool(xp.isnan(y).any()):
+        yield from _scanned_masks(g, x)
+        return
+    last = g.kernel[0] * g.kernel[1] - 1
+    taken = None
+    for k, view in enumerate(g.views(x)):
+        if k == last and taken is not None:
+            yield ~taken  # the maximum is somewhere: here, if no earlier offset held it
+            return
+        mask = view == y
+        if taken is None:
+            taken = mask  # (each mask is used before the next one is made)
+        else:
+            xp.greater(mask, taken, out=mask)  # mask & ~taken
+            taken |= mask
+        yield mask
+
+
+def _scanned_masks(g, x):
+    """PyTorch's CPU scan over each window, offset by offset: the winner moves on a greater value
+    or a NaN."""
+    xp = array_module(x)
+    views = g.views(x)
+    best = next(views).copy()
+    winner = xp.zeros(best.shape, xp.int64)
+    for k, view in enumerate(views, 1):
+        moves = (view > best) | xp.isnan(view)
+        best[moves] = view[moves]
+        winner[moves] = k
+    for k in range(g.kernel[0] * g.kernel[1]):
+        yield winner == k
+
+
+def _winner_offset(g, x, y):
+    """The kernel offset (row-major) of each window's first maximum, as an int64 array."""
+    xp = array_module(x)
+    winner = xp.zeros(y.shape, xp.int64)
+    for k, mask in enumerate(_first_max_masks(g, x, y)):
+        if k:
+            winner[mask] = k
+    return winner
+
+
+class MaxPool(Primitive):
+    """2-D max pooling over (N, C, H, W)."""
+
+    @staticmethod
+    def forward(ctx, x, g):
+        xp = array_module(x)
+        views = g.views(g.padded(x, _lowest(x)))
+        y = next(views)
+        y = y.copy() if g.kernel == (1, 1) else xp.maximum(y, next(views))
+        for view in views:
+            xp.maximum(y, view, out=y)
+        ctx.g = g
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, y = ctx.saved_tensors
+        return MaxPoolBackward.apply(gy, x, y, ctx.g), None
+
+
+class MaxPoolBackward(Primitive):
+    """The gradient of max pooling: ``gy`` routed to each window's first maximum."""
+
+    @staticmethod
+    def forward(ctx, gy, x, y, g):
+        xp = array_module(gy)
+        x_p = g.padded(x, _lowest(x))
+        gx = g.gradient_buffer(*x.shape[:2], gy.dtype, gy)
+        for mask, gx_view in zip(_first_max_masks(g, x_p, y), g.views(gx)):
+            if g.disjoint:
+                xp.multiply(gy, mask, out=gx_view)
+            else:
+                gx_view += gy * mask
+        ctx.g = g
+        ctx.save_for_backward(x, y)
+        return g.cropped(gx)
+
+    @staticmethod
+    def backward(ctx, ggx):
+        x, y = ctx.saved_tensors
+        ggy = MaxPoolGather.apply(ggx, x, y, ctx.g) if ctx._edges[0] is not None else None
+        return ggy, None, None, None
+
+
+class MaxPoolGather(Primitive):
+    """``ggx`` read at each window's first maximum: the adjoint of ``MaxPoolBackward``."""
+
+    @staticmethod
+    def forward(ctx, ggx, x, y, g):
+        xp = array_module(ggx)
+        out = xp.zeros(y.shape, ggx.dtype)
+        for mask, view in zip(_first_max_masks(g, g.padded(x, _lowest(x)), y), g.views(g.padded(ggx, 0))):
+            out += view * mask
+        ctx.g = g
+        ctx.save_for_backward(x, y)
+        return out
+
+    @staticmethod
+    def backward(ctx, gout):
+        x, y = ctx.saved_tensors
+        gg = MaxPoolBackward.apply(gout, x, y, ctx.g) if ctx._edges[0] is not None else None
+        return gg, None, None, None
+
+
+# ---- average pooling ---------------------------------------------------------------------------
+def _divisor(g, count_include_pad, divisor_override, xp, dtype):
+    """The (OH, OW) divisor of each window (PyTorch's avg_pool2d rule), or a number."""
+    if divisor_override:
+        return divisor_override
+    counts = []
+    for o, k, s, p, n in zip(g.out_hw, g.kernel, g.stride, g.padding, g.in_hw):
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)  # windows stop at the padding's far edge
+        if count_include_pad:
+            counts.append(end - start)
+        else:
+            counts.append(xp.minimum(end, n) - xp.maximum(start, 0))
+    return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+
+
+class AvgPool(Primitive):
+    """2-D average pooling over (N, C, H, W)."""
+
+    @staticmethod
+    def forward(ctx, x, g, divisor):
+        views = g.views(g.padded(x, 0))
+        y = next(views)
+        y = y.copy() if g.kernel == (1, 1) else y + next(views)
+        for view in views:
+            y += view
+        y /= divisor
+        ctx.g, ctx.divisor, ctx.in_shape = g, divisor, x.shape
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        return AvgPoolBackward.apply(gy, ctx.g, ctx.divisor, ctx.in_shape), None, None
+
+
+class AvgPoolBackward(Primitive):
+    """The gradient of average pooling: ``gy / divisor`` spread over each window."""
+
+    @staticmethod
+    def forward(ctx, gy, g, divisor, in_shape):
+        share = gy / divisor
+        gx = g.gradient_buffer(*in_shape[:2], gy.dtype, gy)
+        for view in g.views(gx):
+            if g.disjoint:
+                view[...] = share
+            else:
+                view += share
+        ctx.g, ctx.divisor = g, divisor
+        return g.cropped(gx)
+
+    @staticmethod
+    def backward(ctx, ggx):
+        return AvgPool.apply(ggx, ctx.g, ctx.divisor), None, None, None
+
+
+# ---- argument handling -----------------------------------------------------------------------
+def _ints(v, n, op, name):
+    if isinstance(v, int) and not isinstance(v, bool):
+        return (v,) * n
+    v = tuple(v)
+    if len(v) == 1 and n == 2:
+        v = v * 2
+    if len(v) != n or not all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+        raise RuntimeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+    return v
+
+
+def _geometry(op, input, dims, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validate the arguments of a ``dims``-D pooling and lay its windows out in 2-D."""
+    if input.ndim not in (dims + 1, dims + 2):
+        spatial = "L" if dims == 1 else "H, W"
+        raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {spatial}) or an unbatched "
+                           f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
+    if input._data.dtype.kind != "f" and not op.startswith("max"):
+        raise RuntimeError(f"{op}: expects a floating-point input, got {input.dtype}; call .float() first")
+    kernel = _ints(kernel_size, dims, op, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(tuple(stride)) == 0) \
+        else _ints(stride, dims, op, "stride")
+    padding, dilation = _ints(padding, dims, op, "padding"), _ints(dilation, dims, op, "dilation")
+    if min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must "
+                           "be positive")
+    if any(p < 0 or p > k // 2 for k, p in zip(kernel, padding)):
+        raise RuntimeError(f"{op}: padding {padding} must be between 0 and half the kernel size "
+                           f"{kernel} (rounded down)")
+    spatial = tuple(input.shape[-dims:])
+    out = tuple(_out_size(op, n, k, s, p, d, ceil_mode)
+                for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
+    if min(out) < 1:
+        raise RuntimeError(f"{op}: the input of shape {shape_str(input.shape)} is too small for "
+                           f"kernel_size={kernel}, stride={stride}, padding={padding}, "
+                           f"dilation={dilation}: the output size would be {out}")
+    if dims == 1:
+        kernel, stride, padding, dilation = (1,) + kernel, (1,) + stride, (0,) + padding, (1,) + dilation
+        spatial, out = (1,) + spatial, (1,) + out
+    return _Geometry(spatial, kernel, stride, padding, dilation, out)
+
+
+def _to_4d(input, dims):
+    unbatched = input.ndim == dims + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    return (input.unsqueeze(2) if dims == 1 else input), unbatched
+
+
+def _from_4d(y, dims, unbatched):
+    if dims == 1:
+        y = y.squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def _max_poolnd(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    g = _geometry(op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
+    x, unbatched = _to_4d(input, dims)
+    y = MaxPool.apply(x, g)
+    out = _from_4d(y, dims, unbatched)
+    if not return_indices:
+        return out
+    return out, _from_4d(_indices(g, x, y), dims, unbatched)
+
+
+def _indices(g, x, y):
+    """Flat indices (into each H*W plane of the input) of the maxima, as PyTorch returns them."""
+    from ember.tensor.tensor import Tensor
+
+    xp = array_module(x._data)
+    winner = _winner_offset(g, g.padded(x._data, _lowest(x._data)), y._data)
+    (kw, (sh, sw), (dh, dw), (pt, pl), (oh, ow)) = (g.kernel[1], g.stride, g.dilation, g.padding, g.out_hw)
+    rows = xp.arange(oh)[:, None] * sh - pt + (winner // kw) * dh
+    cols = xp.arange(ow)[None, :] * sw - pl + (winner % kw) * dw
+    return Tensor._make(rows * g.in_hw[1] + cols, False, None, 0)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """1-D max pooling over ``input`` (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
+
+    Padding is implicit ``-inf`` (at most half the kernel). With ``return_indices=True`` also
+    returns the position of each maximum along L.
+    """
+    return _max_poolnd("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """2-D max pooling over ``input`` (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Per spatial dim the output size is ``(size + 2*padding - dilation*(k - 1) - 1) // stride + 1``
+    (rounded up with ``ceil_mode=True``, keeping the last window's start inside the input). The
+    gradient goes to the first maximum of each window in row-major order, as in PyTorch. With
+    ``return_indices=True`` also returns the flat index (``h * W + w``) of each maximum.
+
+    >>> F.max_pool2d(ember.randn(1, 1, 4, 4), 2).shape
+    (1, 1, 2, 2)
+    """
+    return _max_poolnd("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices)
+
+
+def _avg_poolnd(op, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override):
+    g = _geometry(op, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override == 0):
+        raise RuntimeError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    x, unbatched = _to_4d(input, dims)
+    divisor = _divisor(g, count_include_pad, divisor_override, array_module(x._data), x._data.dtype)
+    return _from_4d(AvgPool.apply(x, g, divisor), dims, unbatched)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling over ``input`` (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
+
+    Zero padding counts in the divisor unless ``count_include_pad=False``.
+    """
+    return _avg_poolnd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-D average pooling over ``input`` (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Each window's sum is divided by its size, padding included unless ``count_include_pad=False``
+    (positions past the padding, reached in ``ceil_mode``, never count), or by ``divisor_override``.
+
+    >>> F.avg_pool2d(ember.ones(1, 1, 4, 4), 2).sum().item()
+    4.0
+    """
+    return _avg_poolnd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+# ---- adaptive pooling ------------------------------------------------------------------------
+def _adaptive_args(op, input, dims, output_size):
+    if input.ndim not in (dims + 1, dims + 2):
+        spatial = "L" if dims == 1 else "H, W"
+        raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {spatial}) or an unbatched "
+                           f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
+    single = isinstance(output_size, int) or output_size is None
+    sizes = (output_size,) * dims if single else tuple(output_size)
+    if len(sizes) != dims:
+        raise RuntimeError(f"{op}: output_size must be an int or a tuple of {dims}, got {output_size!r}")
+    spatial = tuple(input.shape[-dims:])
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, spatial))
+    if min(sizes) < 1 or min(spatial) < 1:
+        raise RuntimeError(f"{op}: output_size {sizes} must be positive and the input of shape "
+                         f"{shape_str(input.shape)} non-empty")
+    return sizes, spatial
+
+
+def _bounds(n, o):
+    """PyTorch's adaptive windows: [floor(i*n/o), ceil((i+1)*n/o)) for each output i."""
+    return [((i * n) // o, -((-(i + 1) * n) // o)) for i in range(o)]
+
+
+def _averaging_matrix(n, o, like):
+    """The (o, n) matrix whose row i averages window i of a length-n axis."""
+    from ember.tensor.tensor import Tensor
+
+    xp = array_module(like._data)
+    m = xp.zeros((o, n), like._data.dtype)
+    for i, (start, end) in enumerate(_bounds(n, o)):
+        m[i, start:end] = 1.0 / (end - start)
+    return Tensor._make(m, False, None, 0)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``output_size`` (an int, a pair, None keeps that dim).
+
+    Output cell ``i`` averages input rows ``floor(i*H/OH)`` to ``ceil((i+1)*H/OH) - 1`` (likewise
+    for columns). When the sizes divide this is ``avg_pool2d`` with kernel = stride = H // OH;
+    otherwise the windows overlap unevenly and the pooling is ``A_H @ x @ A_W.T`` with averaging
+    matrices (averaging is separable), which stays differentiable to any order.
+
+    >>> F.adaptive_avg_pool2d(ember.randn(2, 8, 7, 7), 1).shape
+    (2, 8, 1, 1)
+    """
+    (oh, ow), (h, w) = _adaptive_args("adaptive_avg_pool2d", input, 2, output_size)
+    if (oh, ow) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    if h % oh == 0 and w % ow == 0:
+        return avg_pool2d(input, (h // oh, w // ow))
+    out = input if ow == w else input @ _averaging_matrix(w, ow, input).mT
+    return out if oh == h else _averaging_matrix(h, oh, input) @ out
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of ``input`` (N, C, L) or (C, L) to length ``output_size``."""
+    (o,), (n,) = _adaptive_args("adaptive_avg_pool1d", input, 1, output_size)
+    if n % o == 0:
+        return avg_pool1d(input, n // o)
+    return input @ _averaging_matrix(n, o, input).mT
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``output_size`` over PyTorch's adaptive windows (see adaptive_avg_pool2d).
+
+    Divisible sizes run as ``max_pool2d``. Otherwise the maximum is taken separably, over each
+    window of columns and then of rows (a loop over output rows and columns, not pixels), which
+    finds the same first maximum in row-major order that PyTorch's gradient goes to.
+    """
+    (oh, ow), (h, w) = _adaptive_args("adaptive_max_pool2d", input, 2, output_size)
+    if h % oh == 0 and w % ow == 0:
+        return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)
+    from ember.ops.join import stack
+    from ember.tensor.tensor import Tensor
+
+    xp = array_module(input._data)
+    col_max = [input[..., start:end].max(-1) for start, end in _bounds(w, ow)]
+    cols = stack([m[0] for m in col_max], -1)  # (..., H, OW)
+    row_max = [cols[..., start:end, :].max(-2) for start, end in _bounds(h, oh)]
+    out = stack([m[0] for m in row_max], -2)  # (..., OH, OW)
+    if not return_indices:
+        return out
+    col_index = xp.stack([m[1]._data + start for m, (start, _) in zip(col_max, _bounds(w, ow))], -1)
+    row_index = xp.stack([m[1]._data + start for m, (start, _) in zip(row_max, _bounds(h, oh))], -2)
+    col_index = xp.take_along_axis(col_index, row_index, axis=-2)
+    return out, Tensor._make(row_index * w + col_index, False, None, 0)

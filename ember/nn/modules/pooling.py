@@ -1,3 +1,164 @@
-"""(being written)"""
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool2d."""
 
-__all__ = []
+from ember.nn import functional as F
+from ember.nn.modules.module import Module
+from ember.ops._util import shape_str
+
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveMaxPool2d"]
+
+
+class _Pool(Module):
+    _dims = 2
+
+    def _check_input(self, input):
+        n = self._dims
+        if input.ndim not in (n + 1, n + 2):
+            spatial = "L" if n == 1 else "H, W"
+            raise RuntimeError(f"{self!r} expects input of shape (N, C, {spatial}) or (C, {spatial}), got "
+                               f"{shape_str(input.shape)}: a {input.ndim}-D tensor")
+
+
+class _MaxPoolNd(_Pool):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+    def forward(self, input):
+        self._check_input(input)
+        pool = F.max_pool1d if self._dims == 1 else F.max_pool2d
+        return pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                    ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool1d(_MaxPoolNd):
+    """1-D max pooling over (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0 (implicit -inf, at most kernel_size // 2),
+    dilation=1, return_indices=False, ceil_mode=False.
+    """
+
+    _dims = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """2-D max pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0 (implicit -inf, at most kernel_size // 2),
+    dilation=1, return_indices=False (also return the flat h * W + w index of each maximum),
+    ceil_mode=False. The gradient goes to the first maximum of each window, as in PyTorch.
+
+    >>> ember.nn.MaxPool2d(2)(ember.randn(8, 16, 28, 28)).shape
+    (8, 16, 14, 14)
+    """
+
+    _dims = 2
+
+
+class AvgPool1d(_Pool):
+    """1-D average pooling over (N, C, L) or (C, L); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True.
+    """
+
+    _dims = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+def _single(v):
+    return (v,) if isinstance(v, int) else tuple(v)
+
+
+class AvgPool2d(_Pool):
+    """2-D average pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True (zero
+    padding counts in each window's divisor), divisor_override=None (divide by this instead).
+
+    >>> ember.nn.AvgPool2d(2)(ember.ones(1, 1, 4, 4)).sum().item()
+    4.0
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class _AdaptivePool(_Pool):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Average pooling of (N, C, L) or (C, L) to length ``output_size``."""
+
+    _dims = 1
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Average pooling of (N, C, H, W) or (C, H, W) to ``output_size`` (an int, or a pair whose
+    None entries keep the input's size); output cell i averages rows floor(i*H/OH) to
+    ceil((i+1)*H/OH) - 1, likewise for columns.
+
+    >>> ember.nn.AdaptiveAvgPool2d(1)(ember.randn(2, 8, 7, 7)).shape
+    (2, 8, 1, 1)
+    """
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePool):
+    """Max pooling of (N, C, H, W) or (C, H, W) to ``output_size`` over the adaptive windows of
+    AdaptiveAvgPool2d; ``return_indices=True`` also returns the flat index of each maximum."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

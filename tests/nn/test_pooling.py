@@ -1,0 +1,259 @@
+"""Pooling: F.max_pool*/avg_pool*/adaptive_* and the pooling layers, against PyTorch (values,
+indices, gradients with tied maxima), plus float64 gradchecks and double backward."""
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as nn
+import ember.nn.functional as F
+from tests.harness import check_op, torch
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+if torch is not None:
+    import torch.nn.functional as TF
+
+
+def _compare(fn_name, kw, shape, ties=False, seed=0):
+    """Values (and indices) and the input gradient against torch, exactly: with ``ties`` the
+    input is rounded so that windows hold repeated maxima."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape) * 2
+    if ties:
+        a = np.round(a)
+    x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = getattr(F, fn_name)(x, **kw), getattr(TF, fn_name)(tx, **kw)
+    if isinstance(ty, tuple):
+        assert y[1].dtype == ember.int64
+        np.testing.assert_array_equal(y[1].numpy(), ty[1].numpy(), err_msg="indices")
+        y, ty = y[0], ty[0]
+    assert tuple(y.shape) == tuple(ty.shape)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = rng.standard_normal(tuple(ty.shape))
+    y.backward(ember.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg="gradient")
+
+
+MAX2D = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 1), "dilation": (2, 1)},
+    {"kernel_size": 3, "stride": 1, "padding": 1},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", MAX2D)
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 11, 9), (3, 7, 6)])
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool2d_matches_torch(kw, shape, ties):
+    _compare("max_pool2d", kw, shape, ties)
+    _compare("max_pool2d", dict(kw, return_indices=True), shape, ties)
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", [{"kernel_size": 2},
+                                {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+                                {"kernel_size": 3, "dilation": 2, "padding": 1}])
+def test_max_pool1d_matches_torch(kw):
+    _compare("max_pool1d", kw, (2, 3, 11), ties=True)
+    _compare("max_pool1d", dict(kw, return_indices=True), (3, 10), ties=True)
+
+
+def test_max_pool_gradient_goes_to_the_first_maximum():
+    """Ties (ReLU zeros) send the whole gradient to the first maximum in row-major order."""
+    x = ember.tensor([[[[0.0, 0.0, 5.0, 1.0],
+                        [0.0, 0.0, 1.0, 5.0]]]], requires_grad=True)
+    y = F.max_pool2d(x, 2)
+    assert y.tolist() == [[[[0.0, 5.0]]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]]
+
+
+def test_max_pool_nan_propagates():
+    x = ember.tensor([[[[1.0, float("nan"), 2.0, 3.0]]]], requires_grad=True)
+    y = F.max_pool2d(x, (1, 2))
+    assert np.isnan(y[0, 0, 0, 0].item()) and y[0, 0, 0, 1].item() == 3.0
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 1.0]]]]
+
+
+def test_max_pool_nan_windows_pick_the_last_nan_as_torch():
+    nan = float("nan")
+    x = ember.tensor([[[[nan, 1.0, nan, 2.0, 5.0, 3.0, 5.0, 0.0]]]], requires_grad=True)
+    y, index = F.max_pool2d(x, (1, 4), return_indices=True)
+    assert index.tolist() == [[[[2, 4]]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]]]]
+
+
+def test_max_pool_on_integers():
+    x = ember.tensor([[[[1, 7], [3, -2]]]])
+    assert F.max_pool2d(x, 2, padding=1).tolist() == [[[[1, 7], [3, -2]]]]
+
+
+AVG2D = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+    {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+    {"kernel_size": (2, 3), "stride": (1, 2), "padding": (1, 1), "divisor_override": 5},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", AVG2D)
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 11, 9), (3, 7, 6)])
+def test_avg_pool2d_matches_torch(kw, shape):
+    _compare("avg_pool2d", kw, shape)
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", [{"kernel_size": 2},
+                                {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                                 "count_include_pad": False}])
+def test_avg_pool1d_matches_torch(kw):
+    _compare("avg_pool1d", kw, (2, 3, 11))
+
+
+@needs_torch
+@pytest.mark.parametrize("size", [1, (3, 2), (4, None), (5, 7), 3, (10, 7)])
+def test_adaptive_pool2d_matches_torch(size):
+    _compare("adaptive_avg_pool2d", {"output_size": size}, (2, 3, 10, 7))
+    _compare("adaptive_max_pool2d", {"output_size": size}, (2, 3, 10, 7), ties=True)
+    _compare("adaptive_max_pool2d", {"output_size": size, "return_indices": True}, (3, 10, 7), ties=True)
+
+
+@needs_torch
+@pytest.mark.parametrize("size", [4, 5, 1])
+def test_adaptive_avg_pool1d_matches_torch(size):
+    _compare("adaptive_avg_pool1d", {"output_size": size}, (2, 3, 10))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.max_pool2d(x, 3, 2, 1),
+    lambda x: F.max_pool2d(x, 2),
+    lambda x: F.max_pool2d(x, (2, 3), (1, 2), dilation=(2, 1), ceil_mode=True),
+    lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda x: F.avg_pool2d(x, 2),
+    lambda x: F.adaptive_avg_pool2d(x, (3, 4)),
+    lambda x: F.adaptive_max_pool2d(x, (3, 4)),
+])
+def test_gradcheck_and_double_backward(fn):
+    x = ember.tensor(np.random.default_rng(0).permutation(2 * 2 * 7 * 6).reshape(2, 2, 7, 6) / 10.0,
+                     requires_grad=True)  # distinct values: max pooling is differentiable there
+    assert ember.autograd.gradcheck(fn, [x])
+    assert ember.autograd.gradgradcheck(fn, [x])
+
+
+def test_harness_float32_against_torch():
+    check_op(lambda x: F.max_pool2d(x, 2), torch_fn=(lambda x: TF.max_pool2d(x, 2)) if torch else None,
+             inputs=[np.random.default_rng(3).permutation(96).reshape(2, 3, 4, 4) / 7.0])
+    check_op(lambda x: F.avg_pool2d(x, 3, 1, 1),
+             torch_fn=(lambda x: TF.avg_pool2d(x, 3, 1, 1)) if torch else None,
+             shapes=[(2, 2, 5, 4)], gradgrad=False)
+
+
+def test_max_pool_output_is_saved_as_a_version_checked_tensor():
+    """The backward compares the input with the saved output: changing it in place is caught."""
+    x = ember.randn(1, 1, 4, 4, requires_grad=True)
+    y = F.max_pool2d(x, 2)
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+# ---- layers ----
+LAYERS = [
+    ("MaxPool2d", (2,), {}, (2, 3, 8, 8)),
+    ("MaxPool2d", (3, 2, 1), {"ceil_mode": True, "dilation": 1}, (2, 3, 9, 7)),
+    ("MaxPool1d", (3, 2), {}, (2, 3, 9)),
+    ("AvgPool2d", (2,), {}, (2, 3, 8, 8)),
+    ("AvgPool2d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False, "divisor_override": None},
+     (3, 9, 7)),
+    ("AvgPool1d", (3,), {"stride": 2, "padding": 1}, (2, 3, 9)),
+    ("AdaptiveAvgPool2d", ((2, None),), {}, (2, 3, 7, 5)),
+    ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 7, 5)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 9)),
+    ("AdaptiveMaxPool2d", (3,), {}, (2, 3, 7, 5)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,shape", LAYERS)
+def test_layers_match_torch(name, args, kw, shape):
+    layer, tlayer = getattr(nn, name)(*args, **kw), getattr(torch.nn, name)(*args, **kw)
+    assert repr(layer) == repr(tlayer)
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = layer(x), tlayer(tx)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6, atol=1e-6)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+@needs_torch
+def test_max_pool_layer_return_indices():
+    a = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    y, i = nn.MaxPool2d(2, return_indices=True)(ember.tensor(a))
+    ty, ti = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(a))
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+
+
+def test_layers_train_and_eval_agree():
+    layer = nn.MaxPool2d(2)
+    x = ember.randn(1, 2, 4, 4)
+    np.testing.assert_array_equal(layer(x).numpy(), layer.eval()(x).numpy())
+    assert list(layer.parameters()) == [] and layer.state_dict() == {}
+
+
+# ---- errors ----
+def test_layer_errors_name_the_layer():
+    with pytest.raises(RuntimeError, match=r"^MaxPool2d\(kernel_size=2, stride=2, padding=0, dilation=1, "
+                                           r"ceil_mode=False\) expects input of shape \(N, C, H, W\) or "
+                                           r"\(C, H, W\), got \(4, 4\): a 2-D tensor$"):
+        nn.MaxPool2d(2)(ember.randn(4, 4))
+    with pytest.raises(RuntimeError, match=r"AvgPool1d\(kernel_size=\(2,\), stride=\(2,\), padding=\(0,\)\) "
+                                           r"expects input of shape \(N, C, L\) or \(C, L\), got \(1, 2, 3, "
+                                           r"4\)"):
+        nn.AvgPool1d(2)(ember.randn(1, 2, 3, 4))
+    with pytest.raises(RuntimeError, match=r"AdaptiveAvgPool2d\(output_size=1\) expects input of shape"):
+        nn.AdaptiveAvgPool2d(1)(ember.randn(3))
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: F.max_pool2d(ember.randn(1, 1, 5, 5), 2, padding=2),
+     r"max_pool2d: padding \(2, 2\) must be between 0 and half the kernel size \(2, 2\) \(rounded down\)"),
+    (lambda: F.avg_pool2d(ember.randn(1, 1, 2, 2), 3),
+     r"avg_pool2d: the input of shape \(1, 1, 2, 2\) is too small for kernel_size=\(3, 3\), stride=\(3, 3\), "
+     r"padding=\(0, 0\), dilation=\(1, 1\): the output size would be \(0, 0\)"),
+    (lambda: F.max_pool2d(ember.randn(5), 2),
+     r"max_pool2d: expects a 4-D input \(N, C, H, W\) or an unbatched 3-D one, got shape \(5,\)"),
+    (lambda: F.avg_pool2d(ember.tensor([[[1, 2], [3, 4]]]), 2),
+     r"avg_pool2d: expects a floating-point input, got ember.int64; call .float\(\) first"),
+    (lambda: F.max_pool2d(ember.randn(1, 1, 4, 4), (2, 2, 2)),
+     r"max_pool2d: kernel_size must be an int or a tuple of 2 ints, got \(2, 2, 2\)"),
+    (lambda: F.max_pool2d(ember.randn(1, 1, 4, 4), 2, stride=0),
+     r"max_pool2d: kernel_size \(2, 2\), stride \(0, 0\) and dilation \(1, 1\) must be positive"),
+    (lambda: F.avg_pool2d(ember.randn(1, 1, 4, 4), 2, divisor_override=0),
+     r"avg_pool2d: divisor_override must be a non-zero int, got 0"),
+    (lambda: F.adaptive_avg_pool2d(ember.randn(1, 1, 4, 4), (1, 2, 3)),
+     r"adaptive_avg_pool2d: output_size must be an int or a tuple of 2, got \(1, 2, 3\)"),
+    (lambda: F.adaptive_max_pool2d(ember.randn(1, 1, 4, 4), 0),
+     r"adaptive_max_pool2d: output_size \(0, 0\) must be positive and the input of shape \(1, 1, 4, 4\) "
+     r"non-empty"),
+    (lambda: F.adaptive_avg_pool1d(ember.randn(1, 1, 4, 4), 2),
+     r"adaptive_avg_pool1d: expects a 3-D input \(N, C, L\) or an unbatched 2-D one, got shape \(1, 1, 4, "
+     r"4\)"),
+])
+def test_functional_errors(call, match):
+    with pytest.raises(RuntimeError, match=match):
+        call()
