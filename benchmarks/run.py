@@ -17,7 +17,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = ["benchmarks.core", "benchmarks.nn", "benchmarks.optim", "benchmarks.data"]
+SUITES = ["benchmarks.core", "benchmarks.nn", "benchmarks.nn_rnn", "benchmarks.optim", "benchmarks.data"]
 
 
 def _time(step, seconds):
