@@ -113,6 +113,11 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
     receive gradients (in ``.grad`` if ``accumulate``, else returned through ``capture``).
     """
     freed_by = None if retain_graph else _caller()
+    # With wanted tensors, walk only the part of the graph that leads to them (as PyTorch does):
+    # `needed` nodes run their backward, `wanted` ones are at least visited (to capture).
+    needed = wanted = None
+    if capture is not None:
+        needed, wanted = _prune(roots, capture)
     pending = {}  # node -> [gradient per output]
     owned = set()  # (node, output_nr) whose buffer the engine made and may add into in place
     heap = []
@@ -138,6 +143,8 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
                 for nr in range(node._n_outputs):
                     if (node, nr) in capture and grads[nr] is not None:
                         capture[(node, nr)] = grads[nr]
+            if needed is not None and node not in needed:
+                continue
             if node._n_outputs > 1 and node.materialize_grads:
                 _materialize(node, grads)
             gxs = node.backward(node, *grads)
@@ -155,7 +162,10 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
                     continue
                 target, nr = edge
                 if nr is None:
-                    _deliver(target, edge, gx, capture, create_graph)
+                    if capture is None or edge in capture:
+                        _deliver(target, edge, gx, capture, create_graph)
+                    continue
+                if wanted is not None and target not in wanted:
                     continue
                 buf = pending.get(target)
                 if buf is None:
@@ -182,6 +192,28 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
 
 
 _STEAL_MAX_REFS = 6  # references to g from _run -> _deliver -> here when nobody else holds it
+
+
+def _prune(roots, capture):
+    """The nodes whose backward leads to a captured tensor, and those that hold one."""
+    order, seen = [], set()
+    stack = [t.grad_fn for t, _ in roots if t.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        stack.extend(e[0] for e in node._edges if e is not None and e[1] is not None)
+    order.sort(key=lambda n: n._seq)  # inputs before their consumers
+    needed = set()
+    for node in order:
+        for e in node._edges:
+            if e is not None and (e in capture or (e[1] is not None and e[0] in needed)):
+                needed.add(node)
+                break
+    holders = {key[0] for key in capture if key[1] is not None}
+    return needed, needed | holders
 
 
 def _sum(a, b):

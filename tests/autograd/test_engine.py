@@ -657,3 +657,14 @@ def test_matmul_chain_gradients_match_torch():
         (h * h).mean().backward()
     for x, tx in zip(xs, txs):
         np.testing.assert_allclose(_np(x.grad), tx.grad.numpy(), rtol=1e-10)
+
+
+def test_grad_walks_only_the_part_of_the_graph_that_leads_to_its_inputs():
+    x = ember.ones(2, requires_grad=True)
+    calls = []
+    x.register_hook(lambda g: calls.append(1))
+    y = x * 2
+    (gy,) = ember.autograd.grad((y * 3).sum(), y)
+    np.testing.assert_allclose(gy.numpy(), [3.0, 3.0])
+    assert calls == []  # x's hook does not fire: x was not asked for (as in PyTorch)
+    assert x.grad is None
