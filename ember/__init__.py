@@ -11,6 +11,7 @@ from ember import autograd, backend, cuda, data, nn, ops, optim, random, utils, 
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ember.autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled  # noqa: F401
 from ember.backend import Generator, device, get_default_dtype, manual_seed, set_default_dtype  # noqa: F401
+from ember.backend import get_num_threads, set_num_threads  # noqa: F401
 from ember.backend.dtypes import (  # noqa: F401
     bfloat16, bool, dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
 )

@@ -27,3 +27,4 @@ from ember.backend.random import (  # noqa: F401
     numpy_generator,
     set_rng_state,
 )
+from ember.backend.threads import get_num_threads, parallel_map, set_num_threads  # noqa: F401

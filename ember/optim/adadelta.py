@@ -7,7 +7,6 @@ from ember.optim.optimizer import (
     _check_lr,
     _effective_grad,
     _moving_average_of_squares_,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -65,7 +64,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps = _to_scalar(group["lr"]), group["rho"], group["eps"]
             weight_decay = group["weight_decay"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -86,4 +85,5 @@ class Adadelta(Optimizer):
                 delta *= lr                                 # θ ← θ - γ Δ
                 theta -= delta
                 _updated(p, "Adadelta.step")
+            self._for_each(group, update)
         return loss

@@ -7,7 +7,6 @@ from ember.optim.optimizer import (
     _check_lr,
     _effective_grad,
     _full_like,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -79,7 +78,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay = _to_scalar(group["lr"]), group["lr_decay"]
             eps, weight_decay = group["eps"], group["weight_decay"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -98,4 +97,5 @@ class Adagrad(Optimizer):
                 update *= clr
                 theta -= update
                 _updated(p, "Adagrad.step")
+            self._for_each(group, update)
         return loss

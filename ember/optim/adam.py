@@ -8,7 +8,6 @@ from ember.optim.optimizer import (
     _effective_grad,
     _moving_average_,
     _moving_average_of_squares_,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -80,7 +79,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2) = _to_scalar(group["lr"]), group["betas"]
             eps, weight_decay, amsgrad = group["eps"], group["weight_decay"], group["amsgrad"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -110,4 +109,5 @@ class Adam(Optimizer):
                 update *= lr / bias_correction1
                 theta -= update
                 _updated(p, f"{name}.step")
+            self._for_each(group, update)
         return loss

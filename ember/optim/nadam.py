@@ -9,7 +9,6 @@ from ember.optim.optimizer import (
     _effective_grad,
     _moving_average_,
     _moving_average_of_squares_,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -76,7 +75,7 @@ class NAdam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2) = _to_scalar(group["lr"]), group["betas"]
             eps, weight_decay, psi = group["eps"], group["weight_decay"], group["momentum_decay"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -107,4 +106,5 @@ class NAdam(Optimizer):
                 update *= lr * mu_next / (1.0 - mu_product * mu_next)
                 theta -= update
                 _updated(p, "NAdam.step")
+            self._for_each(group, update)
         return loss

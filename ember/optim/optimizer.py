@@ -25,6 +25,7 @@ from itertools import chain
 from ember.autograd.grad_mode import enable_grad
 from ember.backend import array_module, get_default_dtype, to_device_array
 from ember.backend import dtypes as _dtypes
+from ember.backend.threads import parallel_map
 from ember.ops.inplace import bump_version
 from ember.tensor.factories import tensor as _tensor
 from ember.tensor.tensor import Tensor
@@ -185,6 +186,11 @@ class Optimizer:
         """Update the parameters once from their ``.grad``; ``closure`` (optional for most
         optimizers) re-evaluates the model and returns the loss, which ``step`` returns."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    def _for_each(self, group, update):
+        """Run ``update(p)`` for each parameter of ``group`` that has a gradient (in parallel
+        when it pays: see ``ember.set_num_threads``)."""
+        _for_each_param(group, update)
 
     def _evaluate(self, closure):
         """The closure's loss, computed with gradients on (``step`` itself records no graph)."""
@@ -353,6 +359,13 @@ def _moving_average_of_squares_(avg, x, beta, tmp):
     square = xp.multiply(x, x, out=tmp)
     square *= 1 - beta
     avg += square
+
+
+def _for_each_param(group, update):
+    """``update(p)`` for every parameter of ``group`` that has a gradient, on several threads
+    when there are many elements (each parameter's update is independent of the others)."""
+    params = _params_with_grad(group)
+    parallel_map(update, params, sum(p._data.size for p in params))
 
 
 def _params_with_grad(group):

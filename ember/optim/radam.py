@@ -9,7 +9,6 @@ from ember.optim.optimizer import (
     _effective_grad,
     _moving_average_,
     _moving_average_of_squares_,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -75,7 +74,7 @@ class RAdam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2) = _to_scalar(group["lr"]), group["betas"]
             eps, weight_decay = group["eps"], group["weight_decay"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -106,4 +105,5 @@ class RAdam(Optimizer):
                     update *= rect
                 theta -= update
                 _updated(p, "RAdam.step")
+            self._for_each(group, update)
         return loss

@@ -8,7 +8,6 @@ from ember.optim.optimizer import (
     _effective_grad,
     _moving_average_,
     _moving_average_of_squares_,
-    _params_with_grad,
     _scalar_tensor,
     _to_scalar,
     _updated,
@@ -73,7 +72,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = _to_scalar(group["lr"]), group["alpha"], group["eps"]
             weight_decay, momentum = group["weight_decay"], group["momentum"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 xp = array_module(theta)
                 state = self.state[p]
@@ -108,4 +107,5 @@ class RMSprop(Optimizer):
                     update *= lr                            # θ ← θ - γ g / (√v~ + ε)
                 theta -= update
                 _updated(p, "RMSprop.step")
+            self._for_each(group, update)
         return loss

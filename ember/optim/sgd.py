@@ -6,7 +6,6 @@ from ember.optim.optimizer import (
     _check,
     _check_lr,
     _effective_grad,
-    _params_with_grad,
     _to_scalar,
     _updated,
 )
@@ -68,7 +67,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum = _to_scalar(group["lr"]), group["momentum"]
             dampening, weight_decay = group["dampening"], group["weight_decay"]
-            for p in _params_with_grad(group):
+            def update(p):
                 theta = p._data
                 g = _effective_grad(p, "SGD", group["maximize"], weight_decay)
                 xp = array_module(theta)
@@ -89,4 +88,5 @@ class SGD(Optimizer):
                         g = b
                 theta -= xp.multiply(g, lr, out=tmp)        # θ ← θ - γ g
                 _updated(p, "SGD.step")
+            self._for_each(group, update)
         return loss
