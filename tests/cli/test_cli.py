@@ -1,0 +1,18 @@
+import re
+
+from ember.cli import main
+
+
+def test_info_names_the_version_and_devices(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^ember \d+\.\d+\.\d+", out, re.M) and "devices: cpu" in out
+
+
+def test_demo_trains_the_digits_cnn_to_high_accuracy(capsys):
+    assert main(["demo", "--epochs", "3"]) == 0
+    out = capsys.readouterr().out
+    losses = [float(x) for x in re.findall(r"loss (\d+\.\d+)", out)]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    accuracy = float(re.search(r"test accuracy (\d+\.\d+)%\n*$", out).group(1))
+    assert accuracy > 90.0
