@@ -181,7 +181,8 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
                 else:
                     buf[nr] = buf[nr] + gx
                     owned.add(edge)
-            owned.difference_update([(node, nr) for nr in range(node._n_outputs)])
+            if owned:
+                owned.difference_update([(node, nr) for nr in range(node._n_outputs)])
     finally:
         grad_mode._enabled[0] = prev
     if capture is not None and accumulate:

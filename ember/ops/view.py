@@ -15,10 +15,11 @@ __all__ = ["reshape", "view", "flatten", "transpose", "swapaxes", "permute", "ex
            "broadcast_to", "squeeze", "unsqueeze", "t", "as_view"]
 
 
-def as_view(out, base):
-    """Make ``out`` share ``base``'s version counter when it shares its memory."""
+def as_view(out, base, shares=False):
+    """Make ``out`` share ``base``'s version counter when it shares its memory (``shares``: the
+    op always returns a view, so there is nothing to check)."""
     array = out._data
-    if array.base is not None and array_module(array).may_share_memory(array, base._data):
+    if shares or (array.base is not None and array_module(array).may_share_memory(array, base._data)):
         if base._version is None:
             base._version = new_version_counter()
         out._version = base._version
@@ -128,18 +129,21 @@ def permute(input, dims):
     ndims = tuple(normalize_dim(d, input.ndim, "permute") for d in dims)
     if len(set(ndims)) != len(ndims):
         raise RuntimeError(f"permute: dims {tuple(dims)} repeat a dimension")
-    return as_view(Permute.apply(input, ndims), input)
+    return as_view(Permute.apply(input, ndims), input, shares=True)
 
 
 def transpose(input, dim0, dim1):
     """Swap two dimensions (a view)."""
     n = input.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return as_view(Permute.apply(input, tuple(range(n))), input)
-    d0, d1 = normalize_dim(dim0, n, "transpose"), normalize_dim(dim1, n, "transpose")
-    dims = list(range(n))
-    dims[d0], dims[d1] = d1, d0
-    return as_view(Permute.apply(input, tuple(dims)), input)
+        return as_view(Permute.apply(input, tuple(range(n))), input, shares=True)
+    if dim0 == -2 and dim1 == -1 and n >= 2:  # .mT, in every matmul backward
+        dims = (*range(n - 2), n - 1, n - 2)
+    else:
+        d0, d1 = normalize_dim(dim0, n, "transpose"), normalize_dim(dim1, n, "transpose")
+        dims = list(range(n))
+        dims[d0], dims[d1] = d1, d0
+    return as_view(Permute.apply(input, tuple(dims)), input, shares=True)
 
 
 swapaxes = transpose
