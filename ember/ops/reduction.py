@@ -18,9 +18,9 @@ from ember.autograd import grad_mode
 from ember.autograd.function import Primitive
 from ember.backend import array_module
 from ember.backend import dtypes as _dtypes
-from ember.ops._util import grad_for, normalize_dim, normalize_dims, shape_str
+from ember.ops._util import grad_for, normalize_dim, normalize_dims, shape_str, sum_to_shape
 from ember.ops.conversion import clone, to_dtype
-from ember.ops.view import broadcast_to, reshape, transpose, unsqueeze
+from ember.ops.view import reshape, transpose, unsqueeze
 from ember.tensor.tensor import Tensor
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax",
@@ -37,9 +37,28 @@ def _kept_shape(in_shape, dims):
     return tuple(1 if i in dims else n for i, n in enumerate(in_shape))
 
 
+class _ExpandBack(Primitive):
+    """The gradient of a reduction: ``g`` (reduced shape) broadcast back to the input's shape.
+
+    The result is a fresh array, not a broadcast view: the gradient reaching a leaf is then
+    owned by the engine and needs no copy.
+    """
+
+    @staticmethod
+    def forward(ctx, g, kept_shape, in_shape):
+        ctx.g_shape, ctx.kept_shape = g.shape, kept_shape
+        out = array_module(g).empty(in_shape, g.dtype)
+        out[...] = g.reshape(kept_shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, gy):
+        return reshape(sum_to_shape(gy, ctx.kept_shape), ctx.g_shape), None, None
+
+
 def _expand_back(gy, in_shape, dims):
     """The gradient of a reduction over ``dims``: broadcast back to the input's shape."""
-    return broadcast_to(reshape(gy, _kept_shape(in_shape, dims)), in_shape)
+    return _ExpandBack.apply(gy, _kept_shape(in_shape, dims), in_shape)
 
 
 def _reduce_dims(dim, ndim, op):
@@ -130,7 +149,7 @@ class Mean(Primitive):
 
     @staticmethod
     def backward(ctx, gy):
-        gx = _expand_back(gy / ctx.count, ctx.in_shape, ctx.dims)
+        gx = _expand_back(gy * (1.0 / ctx.count), ctx.in_shape, ctx.dims)
         return grad_for(gx, (ctx.in_shape, ctx.in_dtype)), None, None, None
 
 
