@@ -127,7 +127,7 @@ def _ufunc_in_place(op, ufunc, other, alpha=1):
         if shape != array.shape and len(shape) and _broadcast(shape, array.shape) != array.shape:
             raise RuntimeError(f"{op}: the other operand of shape {tuple(shape)} does not broadcast "
                                f"to the shape {tuple(array.shape)} of the tensor modified in place")
-        ufunc(array, _on_device(o, array), out=array, casting="unsafe")
+        ufunc(array, _on_device(o, array), out=array)  # the dtype rule was checked above
     return run
 
 
