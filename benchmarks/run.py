@@ -17,7 +17,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = ["benchmarks.core", "benchmarks.nn", "benchmarks.nn_rnn", "benchmarks.optim", "benchmarks.data"]
+SUITES = ["benchmarks.core", "benchmarks.nn", "benchmarks.nn_rnn", "benchmarks.optim", "benchmarks.data",
+          "benchmarks.saving"]
 
 
 def _time(step, seconds):

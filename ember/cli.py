@@ -1,4 +1,4 @@
-"""The ``ember`` command: ``ember demo``, ``ember info``.
+"""The ``ember`` command: ``ember demo``, ``ember info``, ``ember inspect FILE``.
 
 ``ember demo`` trains a small convolutional network on the handwritten digits shipped inside
 the package and shows its progress; ``ember info`` prints the version, the array backends, the
@@ -97,6 +97,16 @@ def info(args):
     return 0
 
 
+def inspect(args):
+    """Print the structure, tensor names, shapes and dtypes of a saved file, executing nothing."""
+    try:
+        print(ember.saving.inspect_file(args.file))
+    except (ember.saving.FileFormatError, FileNotFoundError) as error:
+        print(f"ember inspect: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="ember", description="ember: a readable deep-learning framework")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +115,9 @@ def main(argv=None):
     p.set_defaults(func=demo)
     p = sub.add_parser("info", help="version, backends, BLAS and devices")
     p.set_defaults(func=info)
+    p = sub.add_parser("inspect", help="what a saved tensor file or checkpoint holds (runs no code)")
+    p.add_argument("file")
+    p.set_defaults(func=inspect)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -16,3 +16,18 @@ def test_demo_trains_the_digits_cnn_to_high_accuracy(capsys):
     assert len(losses) == 3 and losses[-1] < losses[0]
     accuracy = float(re.search(r"test accuracy (\d+\.\d+)%\n*$", out).group(1))
     assert accuracy > 90.0
+
+
+def test_inspect_lists_a_checkpoint_without_running_it(tmp_path, capsys):
+    import ember
+
+    path = tmp_path / "ckpt.safetensors"
+    ember.save({"model": {"fc.weight": ember.zeros(3, 4)}, "epoch": 2}, str(path))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "fc.weight" in out and "[3, 4]" in out
+
+
+def test_inspect_of_a_missing_file_fails_clearly(tmp_path, capsys):
+    assert main(["inspect", str(tmp_path / "nope.ember")]) == 1
+    assert "ember inspect:" in capsys.readouterr().err
