@@ -142,8 +142,8 @@ def _preset(name, scale, mode, distribution):
     def get_config(self):
         return {"seed": self.seed}
 
-    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
-                                           "__doc__": f"VarianceScaling({scale}, {mode!r}, {distribution!r})."})
+    doc = f"VarianceScaling({scale}, {mode!r}, {distribution!r})."
+    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc})
 
 
 GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform")
@@ -181,7 +181,8 @@ _CLASSES = {c.__name__: c for c in (Zeros, Ones, Constant, RandomNormal, RandomU
                                     VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal,
                                     LecunUniform, LecunNormal, Orthogonal)}
 _NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
-          "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+          "random_uniform": RandomUniform,
+          "uniform": RandomUniform, "normal": RandomNormal, "truncated_normal": TruncatedNormal,
           "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
           "glorot_normal": GlorotNormal, "xavier_uniform": GlorotUniform, "xavier_normal": GlorotNormal,
           "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_uniform": LecunUniform,

@@ -1,0 +1,55 @@
+"""Shared argument handling for the convolution and pooling layers (Keras conventions)."""
+
+__all__ = ["normalize_tuple", "normalize_padding", "normalize_data_format", "same_padding",
+           "conv_output_length", "shape_str"]
+
+
+def shape_str(shape):
+    """``(None, 28, 28)``; a 1-tuple keeps its comma."""
+    dims = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({dims}{',' if len(shape) == 1 else ''})"
+
+
+def normalize_tuple(value, n, name, layer):
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * n
+    value = tuple(value)
+    if len(value) != n or not all(isinstance(v, int) and v > 0 for v in value):
+        raise ValueError(f"{layer}: {name} must be a positive integer or a tuple of {n} positive "
+                         f"integers, received {name}={value!r}")
+    return value
+
+
+def normalize_padding(value, layer, allowed=("valid", "same")):
+    padding = value.lower() if isinstance(value, str) else value
+    if padding not in allowed:
+        raise ValueError(f"{layer}: padding must be one of {', '.join(map(repr, allowed))}, "
+                         f"received padding={value!r}")
+    return padding
+
+
+def normalize_data_format(value, layer):
+    fmt = value or "channels_last"
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first', "
+                         f"received data_format={value!r}")
+    return fmt
+
+
+def same_padding(length, kernel, stride, dilation=1):
+    """``(before, after)`` of TensorFlow/Keras 'same' padding (the extra one goes after)."""
+    effective = (kernel - 1) * dilation + 1
+    out = -(-length // stride)
+    total = max((out - 1) * stride + effective - length, 0)
+    return total // 2, total - total // 2
+
+
+def conv_output_length(length, kernel, padding, stride, dilation=1):
+    if length is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "same":
+        return -(-length // stride)
+    if padding == "causal":
+        return -(-length // stride)
+    return (length - effective) // stride + 1

@@ -1,0 +1,338 @@
+"""``Layer``: the Keras-style base class, an ``ember.nn.Module`` built lazily from its first input.
+
+Subclass it as in Keras: create weights in ``build(input_shape)`` with ``add_weight`` and compute
+in ``call(inputs, training=None, mask=None)``. The first ``layer(x)`` runs ``build`` once from
+``x``'s shape (``_maybe_build``), after which the layer's state is locked: ``add_weight``
+refuses new weights. Weights are ``nn.Parameter``s registered on the module under their names,
+so ``parameters()``, ``state_dict()`` and ``.to(device)`` work; non-trainable weights (a
+BatchNormalization's moving statistics) are Parameters with ``requires_grad=False``.
+
+``training=None`` in a call means the module's mode (``layer.train()`` / ``layer.eval()``), so
+a PyTorch-style loop and Keras' ``fit``/``predict`` (which pass ``training`` explicitly) agree.
+"""
+
+import collections
+import inspect
+import re
+
+import numpy as np
+
+import ember
+from ember.autograd.grad_mode import no_grad
+from ember.layers import initializers, regularizers
+from ember.nn.modules.module import Module
+from ember.nn.parameter import Parameter
+from ember.tensor.tensor import Tensor
+
+__all__ = ["Layer", "reset_name_counters", "shape_of", "to_snake_case"]
+
+_NAME_COUNTS = collections.defaultdict(int)
+
+
+def to_snake_case(name):
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def reset_name_counters():
+    """Restart the automatic layer names ('dense', 'dense_1', ...), as Keras' ``clear_session``."""
+    _NAME_COUNTS.clear()
+
+
+def _unique_name(base):
+    count = _NAME_COUNTS[base]
+    _NAME_COUNTS[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def shape_of(inputs):
+    """The shape (tuple) of a tensor-like input, or a list of shapes for a list/tuple of inputs."""
+    if isinstance(inputs, (list, tuple)):
+        return [shape_of(x) for x in inputs]
+    if hasattr(inputs, "shape"):
+        return tuple(None if d is None else int(d) for d in inputs.shape)
+    raise TypeError(f"expected a Tensor (or a list of Tensors), received {type(inputs).__name__}")
+
+
+def _standardize_shape(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+        return [_standardize_shape(s) for s in shape]
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+class _Weight:
+    __slots__ = ("name", "trainable", "regularizer")
+
+    def __init__(self, name, trainable, regularizer):
+        self.name, self.trainable, self.regularizer = name, trainable, regularizer
+
+
+class Layer(Module):
+    """Keras' ``Layer``: ``Layer(trainable=True, name=None, dtype=None, activity_regularizer=None,
+    input_shape=None)``.
+
+    >>> class Scale(ember.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight((input_shape[-1],), initializer="ones", name="w")
+    ...     def call(self, x):
+    ...         return x * self.w
+    >>> Scale()(ember.ones(2, 3)).shape
+    (2, 3)
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, activity_regularizer=None,
+                 input_shape=None, batch_size=None, input_dim=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments "
+                            f"{sorted(kwargs)}; see the layer's documentation for its arguments")
+        super().__init__()
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty string, received "
+                             f"name={name!r}")
+        self.name = name or _unique_name(to_snake_case(type(self).__name__))
+        self.dtype_name = dtype if dtype is None or isinstance(dtype, str) else str(dtype)
+        self.built = False
+        self._locked = False
+        self._weights_info = collections.OrderedDict()  # name -> _Weight, creation order
+        self._trainable = bool(trainable)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._activity_losses = []
+        self._extra_losses = []
+        self._build_input_shape = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        # the shape of one sample, for Sequential's first layer (Keras' input_shape= argument)
+        self.batch_input_shape = None if input_shape is None else (batch_size,) + tuple(input_shape)
+
+    # ---- weights ----
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
+                   name=None, constraint=None):
+        """Create a weight, register it as an ``nn.Parameter`` named ``name`` and return it.
+
+        ``initializer`` defaults to 'glorot_uniform' for floats (Keras' default); ``trainable=False``
+        gives a Parameter with ``requires_grad=False``; ``regularizer``'s penalty of this weight
+        appears in ``layer.losses``.
+        """
+        if self._locked:
+            raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}) is already built: its "
+                               "state is locked and it cannot create the new weight "
+                               f"{name!r}. Create all weights in build(input_shape).")
+        if constraint is not None:
+            raise NotImplementedError(f"Layer '{self.name}': weight constraints are not supported")
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        name = name or f"weight_{len(self._weights_info)}"
+        if name in self._weights_info or name in self._modules or name in self.__dict__:
+            raise ValueError(f"Layer '{self.name}': a weight or attribute named {name!r} already "
+                             "exists; give each weight a distinct name")
+        init_fn = initializers.get("glorot_uniform" if initializer is None else initializer)
+        with no_grad():
+            value = init_fn(shape, dtype=dtype)
+        if not isinstance(value, Tensor):
+            value = ember.tensor(np.asarray(value, dtype=np.float32))
+        if tuple(value.shape) != shape:
+            raise ValueError(f"Layer '{self.name}': initializer for weight {name!r} returned shape "
+                             f"{tuple(value.shape)}, expected {shape}")
+        param = Parameter(value.detach(), requires_grad=bool(trainable) and self._trainable)
+        self.register_parameter(name, param)
+        self._weights_info[name] = _Weight(name, bool(trainable), regularizers.get(regularizer))
+        return param
+
+    def _own_weights(self, trainable):
+        return [self._parameters[n] for n, w in self._weights_info.items()
+                if self._parameters.get(n) is not None and (w.trainable and self._trainable) == trainable]
+
+    def _sublayers(self):
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for n, w in self._weights_info.items():
+            p = self._parameters.get(n)
+            if p is not None:
+                p.requires_grad = w.trainable and self._trainable
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out = self._own_weights(True)
+        for layer in self._sublayers():
+            out += layer.trainable_weights
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        out = self._own_weights(False)
+        for layer in self._sublayers():
+            out += layer.non_trainable_weights if self._trainable else layer.weights
+        return out
+
+    @property
+    def weights(self):
+        """All weights: the trainable ones first, then the non-trainable (Keras' order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self):
+        """The weights as NumPy arrays, in the order of ``weights``."""
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from NumPy arrays in the order of ``weights`` (shapes must match)."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) expects {len(params)} weight "
+                             f"arrays ({[tuple(p.shape) for p in params]}), received {len(weights)}")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(f"Layer '{self.name}' ({type(self).__name__}): weight shape "
+                                 f"{tuple(p.shape)} is not compatible with provided weight shape "
+                                 f"{tuple(w.shape)}")
+        with no_grad():
+            for p, w in zip(params, weights):
+                p.copy_(ember.tensor(np.asarray(w, dtype=p.detach().numpy().dtype)))
+
+    def count_params(self):
+        """The number of scalars in all weights (the layer must be built)."""
+        if not self.built:
+            raise ValueError(f"You tried to call count_params on layer '{self.name}', but the layer "
+                             "isn't built. Call it on an input (or call build(input_shape)) first.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ---- losses ----
+    def add_loss(self, loss):
+        """Add a scalar loss tensor to ``layer.losses`` (cleared at the next call)."""
+        self._extra_losses.append(loss)
+
+    @property
+    def losses(self):
+        """The regularization penalties: each regularized weight's (recomputed on its current
+        value), the activity penalties and ``add_loss`` terms of the last call; sublayers' too."""
+        out = list(self._activity_losses) + list(self._extra_losses)
+        for n, w in self._weights_info.items():
+            p = self._parameters.get(n)
+            if w.regularizer is not None and p is not None and w.trainable and self._trainable:
+                out.append(w.regularizer(p))
+        for layer in self._sublayers():
+            out += layer.losses
+        return out
+
+    # ---- building and calling ----
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (batch dimension None). Override it."""
+
+    def _check_input_shape(self, input_shape):
+        """Raise a clear error when ``input_shape`` cannot be handled (before and after build)."""
+
+    def _maybe_build(self, input_shape):
+        """Build once from ``input_shape``, then lock the layer's state (Keras' ``_maybe_build``)."""
+        if self.built:
+            return
+        input_shape = _standardize_shape(input_shape)
+        self.build(input_shape)
+        self.built = True
+        self._build_input_shape = input_shape
+        self._locked = True
+
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not define call(inputs); "
+                                  "override it in your subclass")
+
+    def _describe(self):
+        return f"Layer '{self.name}' ({type(self).__name__})"
+
+    def __call__(self, inputs, *args, **kwargs):
+        shape = shape_of(inputs)
+        self._check_input_shape(shape)
+        self._maybe_build(shape)
+        if "training" in self._call_params() and kwargs.get("training") is None:
+            kwargs["training"] = self.training
+        self._activity_losses = []
+        self._extra_losses = []
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                if isinstance(out, Tensor):
+                    self._activity_losses.append(self.activity_regularizer(out))
+        return outputs
+
+    def _call_params(self):
+        cls = type(self)
+        cached = cls.__dict__.get("_call_params_cache")
+        if cached is None:
+            cached = frozenset(inspect.signature(self.call).parameters)
+            cls._call_params_cache = cached
+        return cached
+
+    def forward(self, inputs, *args, **kwargs):
+        return self.call(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (None for unknown/batch dimensions).
+
+        The default runs ``call`` once on zeros (unknown dimensions taken as 1) without recording
+        a graph; layers override it with the closed form."""
+        input_shape = _standardize_shape(input_shape)
+        self._check_input_shape(input_shape)
+        self._maybe_build(input_shape)
+
+        def zeros(s):
+            return ember.zeros(*[1 if d is None else d for d in s])
+
+        x = [zeros(s) for s in input_shape] if isinstance(input_shape, list) else zeros(input_shape)
+        with no_grad():
+            out = self.call(x, training=False) if "training" in self._call_params() else self.call(x)
+
+        def back(o, s):
+            shape = tuple(o.shape)
+            batch = s[0] if not isinstance(s, list) else s[0][0]
+            return (batch,) + shape[1:] if shape else shape
+
+        if isinstance(out, (list, tuple)):
+            return [back(o, input_shape) for o in out]
+        return back(out, input_shape)
+
+    # ---- configuration ----
+    def get_config(self):
+        """The constructor arguments as a dict of plain values (Keras' ``get_config``)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_name}
+        if self.batch_input_shape is not None:
+            config["batch_input_shape"] = self.batch_input_shape
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """A new (unbuilt) layer from ``get_config()``'s dict."""
+        config = dict(config)
+        batch_input_shape = config.pop("batch_input_shape", None)
+        if batch_input_shape is not None:
+            config["input_shape"] = tuple(batch_input_shape[1:])
+            config["batch_size"] = batch_input_shape[0]
+        return cls(**config)
+
+    def get_build_config(self):
+        return {"input_shape": self._build_input_shape}
+
+    def build_from_config(self, config):
+        if config.get("input_shape") is not None:
+            self._maybe_build(config["input_shape"])
+
+    def extra_repr(self):
+        return f"name={self.name!r}"
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

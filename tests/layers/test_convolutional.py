@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import ember
+from ember import layers as L
+
+RNG = np.random.default_rng(0)
+
+
+def _x(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def _tf_same(n, k, s, d=1):
+    eff = (k - 1) * d + 1
+    total = max((-(-n // s) - 1) * s + eff - n, 0)
+    return total // 2, total - total // 2
+
+
+@pytest.mark.parametrize("strides,padding,dilation,groups", [(1, "valid", 1, 1), (2, "same", 1, 1),
+                                                             (1, "same", 2, 1), (2, "valid", 1, 2),
+                                                             (3, "same", 1, 1)])
+def test_conv2d_matches_torch(strides, padding, dilation, groups):
+    x = _x(2, 9, 8, 4)
+    layer = L.Conv2D(6, 3, strides=strides, padding=padding, dilation_rate=dilation, groups=groups,
+                     bias_initializer="random_normal")
+    y = layer(ember.tensor(x, requires_grad=True))
+    k, b = layer.get_weights()
+    assert k.shape == (3, 3, 4 // groups, 6)
+    xt = torch.tensor(x).permute(0, 3, 1, 2)
+    if padding == "same":
+        (t, bo), (le, r) = _tf_same(9, 3, strides, dilation), _tf_same(8, 3, strides, dilation)
+        xt = TF.pad(xt, (le, r, t, bo))
+    ref = TF.conv2d(xt, torch.tensor(k).permute(3, 2, 0, 1), torch.tensor(b), strides, 0, dilation, groups)
+    np.testing.assert_allclose(y.detach().numpy(), ref.permute(0, 2, 3, 1).numpy(), rtol=1e-4, atol=1e-4)
+    assert layer.compute_output_shape((None, 9, 8, 4)) == (None,) + tuple(y.shape[1:])
+
+
+def test_conv2d_counts_channels_first_and_grad():
+    layer = L.Conv2D(32, (3, 3), activation="relu")
+    layer(ember.ones(1, 28, 28, 1))
+    assert layer.count_params() == 320  # Keras: 3*3*1*32 + 32
+    cf = L.Conv2D(2, 3, data_format="channels_first")
+    y = cf(ember.ones(1, 3, 5, 5, requires_grad=True))
+    assert y.shape == (1, 2, 3, 3) and cf.compute_output_shape((None, 3, 5, 5)) == (None, 2, 3, 3)
+    y.sum().backward()
+    assert cf.kernel.grad.shape == (3, 3, 3, 2)
+    clone = L.Conv2D.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+
+
+def test_conv1d_matches_torch_and_causal():
+    x = _x(2, 10, 3)
+    layer = L.Conv1D(4, 3, padding="causal", dilation_rate=2)
+    y = layer(ember.tensor(x))
+    k, b = layer.get_weights()
+    ref = TF.conv1d(TF.pad(torch.tensor(x).permute(0, 2, 1), (4, 0)), torch.tensor(k).permute(2, 1, 0),
+                    torch.tensor(b), 1, 0, 2)
+    np.testing.assert_allclose(y.numpy() if not y.requires_grad else y.detach().numpy(),
+                               ref.permute(0, 2, 1).numpy(), rtol=1e-4, atol=1e-5)
+    assert layer.count_params() == 3 * 3 * 4 + 4
+    assert L.Conv1D(4, 3, strides=2).compute_output_shape((None, 10, 3)) == (None, 4, 4)
+
+
+@pytest.mark.parametrize("kernel,strides,padding", [(3, 2, "same"), (3, 2, "valid"), (1, 2, "valid"),
+                                                    (4, 2, "same"), (2, 3, "same")])
+def test_conv2d_transpose_shapes_and_values(kernel, strides, padding):
+    x = _x(2, 5, 4, 3)
+    layer = L.Conv2DTranspose(2, kernel, strides=strides, padding=padding, bias_initializer="ones")
+    y = layer(ember.tensor(x)).detach().numpy()
+    k, b = layer.get_weights()
+    assert k.shape == (kernel, kernel, 2, 3)
+    full = TF.conv_transpose2d(torch.tensor(x).permute(0, 3, 1, 2), torch.tensor(k).permute(3, 2, 0, 1),
+                               None, strides).numpy()
+    outs = []
+    for n in (5, 4):
+        length = n * strides + (max(kernel - strides, 0) if padding == "valid" else 0)
+        start = max(kernel - strides, 0) // 2 if padding == "same" else 0
+        outs.append((length, start))
+    (h, sh), (w, sw) = outs
+    ref = np.zeros((2, 2, h, w), np.float32)
+    part = full[:, :, sh:sh + h, sw:sw + w]
+    ref[:, :, :part.shape[2], :part.shape[3]] = part
+    ref += b.reshape(1, -1, 1, 1)
+    np.testing.assert_allclose(y, ref.transpose(0, 2, 3, 1), rtol=1e-4, atol=1e-4)
+    assert layer.compute_output_shape((None, 5, 4, 3)) == (None, h, w, 2)
+
+
+def test_conv_errors():
+    with pytest.raises(ValueError, match=r"'c' \(Conv2D\).*expects inputs of rank 4 "
+                       r"\(batch, height, width, channels\).*\(2, 28, 28\)"):
+        L.Conv2D(4, 3, name="c")(ember.ones(2, 28, 28))
+    layer = L.Conv2D(4, 3, name="c2")
+    layer(ember.ones(1, 5, 5, 3))
+    with pytest.raises(ValueError, match="built for inputs with 3 channels"):
+        layer(ember.ones(1, 5, 5, 1))
+    with pytest.raises(ValueError, match="needs spatial dimensions of at least 3"):
+        L.Conv2D(4, 3)(ember.ones(1, 2, 5, 1))
+    with pytest.raises(ValueError, match="divisible by groups=2"):
+        L.Conv2D(4, 3, groups=2)(ember.ones(1, 5, 5, 3))
+    with pytest.raises(ValueError, match="filters=3 must be divisible by groups=2"):
+        L.Conv2D(3, 3, groups=2)
+    with pytest.raises(ValueError, match="channel dimension of the inputs must be known"):
+        L.Conv2D(3, 3)._check_input_shape((None, 5, 5, None))
+    with pytest.raises(ValueError, match="padding must be one of 'valid', 'same'"):
+        L.Conv2D(3, 3, padding="causal")
+    with pytest.raises(ValueError, match="kernel_size must be a positive integer or a tuple of 2"):
+        L.Conv2D(3, (3, 3, 3))
+    with pytest.raises(ValueError, match="data_format must be"):
+        L.Conv2D(3, 3, data_format="NHWC")
+    with pytest.raises(ValueError, match="filters must be a positive integer"):
+        L.Conv2D(0, 3)
+    with pytest.raises(NotImplementedError, match="constraints"):
+        L.Conv2D(1, 3, kernel_constraint=1)
+    with pytest.raises(NotImplementedError, match="output_padding"):
+        L.Conv2DTranspose(1, 3, output_padding=1)
+    with pytest.raises(NotImplementedError, match="groups"):
+        L.Conv2DTranspose(2, 3, groups=2)
