@@ -9,5 +9,5 @@ def _seed_and_restore_modes():
     ember.manual_seed(0)
     yield
     ember.set_default_dtype(ember.float32)
-    ember.autograd.grad_mode._enabled[0] = True
+    ember.autograd.grad_mode._state.grad = True
     ember.autograd.function._anomaly[0] = False

@@ -85,7 +85,7 @@ class _RetainGrad:
     def __call__(self, g):
         t = self.ref()
         if t is not None:
-            gd = g.detach() if not grad_mode._enabled[0] else g
+            gd = g.detach() if not grad_mode._state.grad else g
             t.grad = gd if t.grad is None else t.grad + gd
         return None
 
@@ -121,8 +121,8 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
     pending = {}  # node -> [gradient per output]
     owned = set()  # (node, output_nr) whose buffer the engine made and may add into in place
     heap = []
-    prev = grad_mode._enabled[0]
-    grad_mode._enabled[0] = create_graph
+    prev = grad_mode._state.grad
+    grad_mode._state.grad = create_graph
     try:
         for t, g in roots:
             node = t.grad_fn
@@ -184,7 +184,7 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
             if owned:
                 owned.difference_update([(node, nr) for nr in range(node._n_outputs)])
     finally:
-        grad_mode._enabled[0] = prev
+        grad_mode._state.grad = prev
     if capture is not None and accumulate:
         for t in inputs:
             g = capture[_key(t)]

@@ -24,7 +24,7 @@ from ember.tensor.tensor import Tensor, new_version_counter
 __all__ = ["Function", "Primitive", "once_differentiable"]
 
 _new = object.__new__
-_grad_enabled = grad_mode._enabled
+_mode = grad_mode._state  # per-thread grad mode
 _sequence = itertools.count()  # creation order: a node's inputs always come before it
 _anomaly = [False]  # set by detect_anomaly
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -143,7 +143,7 @@ class Function:
         ctx = _new(cls)
         record = False
         raw = []  # (one loop, not comprehensions: this is the hottest code in ember)
-        if _grad_enabled[0]:
+        if _mode.grad:
             edges = []
             for a in args:
                 if isinstance(a, Tensor):

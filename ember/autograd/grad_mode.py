@@ -1,24 +1,30 @@
 """Gradient modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
-Each is a context manager and a decorator. The flag is one module-level list so that the hot path
-(``Function.apply``) reads it with a single lookup.
+Each is a context manager and a decorator. The flags are per thread, as in PyTorch (a backward
+running in one thread does not switch recording off in another), and are plain attributes of one
+``threading.local`` object so that the hot path (``Function.apply``) reads them quickly.
 """
 
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled"]
 
-_enabled = [True]
-_inference = [False]
+class _State(threading.local):
+    grad = True  # is a graph recorded?
+    inference = False
+
+
+_state = _State()
 
 
 def is_grad_enabled():
-    return _enabled[0]
+    return _state.grad
 
 
 def is_inference_mode_enabled():
-    return _inference[0]
+    return _state.inference
 
 
 class _GradMode:
@@ -32,12 +38,12 @@ class _GradMode:
         return cls()(orig_func)  # bare decorator: @no_grad
 
     def __enter__(self):
-        self._prev = _enabled[0]
-        _enabled[0] = self._target
+        self._prev = _state.grad
+        _state.grad = self._target
         return self
 
     def __exit__(self, *exc):
-        _enabled[0] = self._prev
+        _state.grad = self._prev
         return False
 
     def __call__(self, fn):
@@ -68,14 +74,14 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode):
         self._target = bool(mode)
-        self._prev = _enabled[0]
-        _enabled[0] = self._target  # PyTorch applies the mode at construction, too
+        self._prev = _state.grad
+        _state.grad = self._target  # PyTorch applies the mode at construction, too
 
     def __enter__(self):
         return self
 
     def __call__(self, fn):
-        _enabled[0] = self._prev  # used as a decorator: undo the construction-time switch
+        _state.grad = self._prev  # used as a decorator: undo the construction-time switch
         mode = self._target
 
         @functools.wraps(fn)
@@ -97,16 +103,16 @@ class inference_mode(_GradMode):
         self._mode = bool(mode)
 
     def __enter__(self):
-        self._prev = _enabled[0]
-        self._prev_inf = _inference[0]
+        self._prev = _state.grad
+        self._prev_inf = _state.inference
         if self._mode:
-            _enabled[0] = False
-            _inference[0] = True
+            _state.grad = False
+            _state.inference = True
         return self
 
     def __exit__(self, *exc):
-        _enabled[0] = self._prev
-        _inference[0] = self._prev_inf
+        _state.grad = self._prev
+        _state.inference = self._prev_inf
         return False
 
     def __call__(self, fn):

@@ -640,7 +640,7 @@ def scatter(input, dim, index, src, *, reduce=None):
     if reduce is None:
         out = IndexPut.apply(x, part, key, False)
     elif reduce in ("add", "multiply"):
-        if grad_mode._enabled[0] and any(isinstance(t, Tensor) and t.requires_grad for t in (input, src)):
+        if grad_mode._state.grad and any(isinstance(t, Tensor) and t.requires_grad for t in (input, src)):
             raise RuntimeError(f"scatter: the gradient of scatter with reduce={reduce!r} is not "
                                "implemented (as in PyTorch); use scatter_add for a differentiable "
                                "sum, or compute it under ember.no_grad()")

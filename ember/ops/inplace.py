@@ -29,7 +29,7 @@ def bump_version(t, op):
 
 
 def _records(t, others):
-    if not grad_mode._enabled[0]:
+    if not grad_mode._state.grad:
         return False
     if t._requires_grad:
         return True
@@ -270,7 +270,7 @@ def bernoulli_(t, p=0.5, generator=None):
 
 
 def _random_fill(t, op, direct):
-    if grad_mode._enabled[0] and t._requires_grad:
+    if grad_mode._state.grad and t._requires_grad:
         raise RuntimeError(f"{op}: a tensor that requires grad (shape {tuple(t.shape)}) can't be "
                            "filled with random values while gradients are recorded; wrap the "
                            "initialisation in `with ember.no_grad():`")

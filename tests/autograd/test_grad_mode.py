@@ -172,3 +172,24 @@ def test_parameter_update_pattern(x):
         x -= 0.1 * x.grad
     assert x.is_leaf and x.requires_grad
     assert x.tolist() == pytest.approx([0.8, 1.6])
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    x = ember.ones(3, requires_grad=True)
+    entered, release = threading.Event(), threading.Event()
+
+    def other_thread():
+        with ember.no_grad():
+            entered.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    entered.wait(5)
+    try:
+        assert (x * 3).requires_grad  # no_grad in another thread does not reach this one
+    finally:
+        release.set()
+        t.join()
