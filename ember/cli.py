@@ -6,6 +6,7 @@ BLAS library and the devices.
 """
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -13,70 +14,49 @@ import time
 import numpy as np
 
 import ember
-from ember import nn
-from ember.data import DataLoader, TensorDataset
 from ember.data.datasets import load_digits
-from ember.nn import functional as F
 
 
-class DigitsCNN(nn.Module):
-    """A small convolutional network for 8x8 digits: two 3x3 convolutions, pooling, two layers."""
+def digits_cnn():
+    """A small Keras-style CNN for 8x8 digits, channels last: two 3x3 convolutions, pooling,
+    two dense layers."""
+    from ember import layers
+    from ember.models import Input, Sequential
 
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        )
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.ReLU(),
-                                        nn.Dropout(0.2), nn.Linear(64, 10))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-def _accuracy(model, images, labels):
-    model.eval()
-    with ember.no_grad():
-        predicted = model(images).argmax(1)
-    model.train()
-    return (predicted == labels).float().mean().item()
+    return Sequential([
+        Input(shape=(8, 8, 1)),
+        layers.Conv2D(16, 3, padding="same", activation="relu"),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(10, activation="softmax"),
+    ], name="digits_cnn")
 
 
 def demo(args):
-    """Train a small CNN on the digits shipped with ember, with a progress bar per epoch."""
-    from tqdm import tqdm
-
+    """Train a small CNN on the digits shipped with ember with compile/fit, then save it."""
     ember.manual_seed(0)
     x_train, y_train = load_digits(split="train")
     x_test, y_test = load_digits(split="test")
-    train = TensorDataset(ember.tensor(x_train[:, None]), ember.tensor(y_train))
-    loader = DataLoader(train, batch_size=32, shuffle=True)
-    x_test, y_test = ember.tensor(x_test[:, None]), ember.tensor(y_test)
-    model = DigitsCNN()
-    optimizer = ember.optim.Adam(model.parameters(), lr=3e-3)
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"ember {ember.__version__} demo: a {n_params:,}-parameter CNN learns the 8x8 handwritten "
-          f"digits shipped with ember ({len(train)} training, {len(y_test)} test images)\n")
+    x_train, x_test = x_train[..., None], x_test[..., None]  # (N, 8, 8, 1): channels last
+    model = digits_cnn()
+    print(f"ember {ember.__version__} demo: a {model.count_params():,}-parameter CNN learns the 8x8 "
+          f"handwritten digits shipped with ember ({len(x_train)} training, {len(x_test)} test "
+          "images)\n")
+    model.compile(ember.optimizers.Adam(learning_rate=3e-3), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     start = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        # A live bar in a terminal; in a log file or pipe only the per-epoch line below.
-        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=False,
-                   file=sys.stdout, dynamic_ncols=True, disable=not sys.stdout.isatty())
-        total, seen = 0.0, 0
-        for images, labels in bar:
-            loss = F.cross_entropy(model(images), labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(labels)
-            seen += len(labels)
-            bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
-        bar.close()
-        print(f"epoch {epoch}/{args.epochs}  loss {total / seen:.4f}  "
-              f"test accuracy {_accuracy(model, x_test, y_test):.2%}")
-    accuracy = _accuracy(model, x_test, y_test)
-    print(f"\ntrained in {time.perf_counter() - start:.1f} s: test accuracy {accuracy:.2%}")
+    # verbose='auto': a live bar in a terminal, one line per epoch in a log file or pipe
+    model.fit(x_train, y_train, batch_size=32, epochs=args.epochs, validation_split=0.1,
+              verbose="auto")
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "digits_cnn.safetensors")
+    ember.save(model.state_dict(), path)
+    print(f"\ntrained in {time.perf_counter() - start:.1f} s; weights saved to {path}")
+    print(f"test loss {loss:.4f}  test accuracy {accuracy:.2%}")
     return 0
 
 
@@ -112,6 +92,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="train a small network and show its progress")
     p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--out", default="runs", help="folder for the trained weights (default: runs)")
     p.set_defaults(func=demo)
     p = sub.add_parser("info", help="version, backends, BLAS and devices")
     p.set_defaults(func=info)

@@ -9,13 +9,16 @@ def test_info_names_the_version_and_devices(capsys):
     assert re.search(r"^ember \d+\.\d+\.\d+", out, re.M) and "devices: cpu" in out
 
 
-def test_demo_trains_the_digits_cnn_to_high_accuracy(capsys):
-    assert main(["demo", "--epochs", "3"]) == 0
+def test_demo_trains_the_digits_cnn_to_high_accuracy(tmp_path, capsys):
+    assert main(["demo", "--epochs", "3", "--out", str(tmp_path / "runs")]) == 0
     out = capsys.readouterr().out
-    losses = [float(x) for x in re.findall(r"loss (\d+\.\d+)", out)]
+    losses = [float(x) for x in re.findall(r"- loss: (\d+\.\d+)", out)]
     assert len(losses) == 3 and losses[-1] < losses[0]
+    assert "val_accuracy" in out  # fit's validation_split
     accuracy = float(re.search(r"test accuracy (\d+\.\d+)%\n*$", out).group(1))
     assert accuracy > 90.0
+    saved = tmp_path / "runs" / "digits_cnn.safetensors"
+    assert saved.exists() and f"saved to {saved}" in out
 
 
 def test_inspect_lists_a_checkpoint_without_running_it(tmp_path, capsys):
