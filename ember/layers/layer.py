@@ -254,6 +254,8 @@ class Layer(Module):
         return f"Layer '{self.name}' ({type(self).__name__})"
 
     def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs, args, kwargs):  # Functional API: record the call, compute nothing
+            return symbolic_call(self, inputs, *args, **kwargs)
         shape = shape_of(inputs)
         self._check_input_shape(shape)
         self._maybe_build(shape)
@@ -336,3 +338,6 @@ class Layer(Module):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+from ember.layers.node import is_symbolic, symbolic_call  # noqa: E402  (node builds on Layer)

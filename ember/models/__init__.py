@@ -1,6 +1,6 @@
 """``ember.models``: Keras-style models (``Sequential``, Functional ``Model``, subclassed ``Model``)."""
 
+from ember.layers.node import Input, KerasTensor  # noqa: F401
 from ember.models.functional import Functional  # noqa: F401
 from ember.models.model import Model  # noqa: F401
-from ember.models.node import Input, KerasTensor  # noqa: F401
 from ember.models.sequential import Sequential  # noqa: F401

@@ -12,7 +12,7 @@ import numpy as np
 import ember
 from ember.backend.random import numpy_generator
 from ember.data import DataLoader, Dataset
-from ember.models.node import flatten, map_structure
+from ember.layers.node import flatten, map_structure
 from ember.tensor.tensor import Tensor
 
 __all__ = ["ArrayBatches", "LoaderBatches", "make_batches", "unpack", "train_validation_split"]

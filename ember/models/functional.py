@@ -6,8 +6,8 @@ twice with the same weights, and a nested model is one node like any layer.
 """
 
 from ember.layers.core import InputLayer
+from ember.layers.node import KerasTensor, flatten, map_structure
 from ember.models.model import Model
-from ember.models.node import KerasTensor, flatten, map_structure
 
 __all__ = ["Functional"]
 

@@ -20,9 +20,9 @@ from ember import callbacks as callbacks_module
 from ember import optimizers as optimizers_module
 from ember.autograd.grad_mode import no_grad
 from ember.layers.layer import Layer, to_snake_case
+from ember.layers.node import flatten, is_symbolic, map_structure, symbolic_call
 from ember.models import data_adapter
 from ember.models.compile_utils import CompiledLoss, CompiledMetrics, LossTracker, structure_targets
-from ember.models.node import flatten, is_symbolic, map_structure, symbolic_call
 from ember.nn.modules.module import Module
 from ember.tensor.tensor import Tensor
 

@@ -8,8 +8,8 @@ layers in order.
 
 from ember.layers.core import InputLayer
 from ember.layers.layer import Layer
+from ember.layers.node import Input, KerasTensor
 from ember.models.model import Model
-from ember.models.node import Input, KerasTensor
 
 __all__ = ["Sequential"]
 

@@ -6,16 +6,15 @@ arguments of the call with the KerasTensors in place, and the KerasTensors it ou
 layer called twice has two nodes (shared layers). A Functional ``Model`` walks these nodes back
 from its outputs to its inputs and replays them on real tensors.
 
-``ember.layers.Layer.__call__`` (a layer below this package) knows nothing of KerasTensors; the
-first ``Input()`` therefore installs ``symbolic_call`` in front of it, once.
+``Layer.__call__`` hands a call on KerasTensors to ``symbolic_call``; ``ember.models`` builds
+the Functional and Sequential models from the recorded nodes.
 """
 
 import itertools
 
-import ember
 from ember.autograd.grad_mode import no_grad
-from ember.layers.core import InputLayer
-from ember.layers.layer import Layer
+from ember.backend.dtypes import as_dtype
+from ember.tensor.factories import zeros
 
 __all__ = ["Input", "KerasTensor", "Node", "is_symbolic", "map_structure", "flatten"]
 
@@ -121,6 +120,8 @@ class Node:
 
     @property
     def is_input(self):
+        from ember.layers.core import InputLayer
+
         return isinstance(self.layer, InputLayer)
 
     @property
@@ -144,7 +145,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, 
                          "received shape=None")
     if isinstance(shape, int):
         shape = (shape,)
-    _install_symbolic_call()
+    from ember.layers.core import InputLayer  # late: core builds on layer.py, which imports us
+
     layer = InputLayer(shape=tuple(shape), batch_size=batch_size, dtype=dtype, name=name)
     layer.built = True
     out = KerasTensor((batch_size,) + tuple(shape), dtype or "float32", name=layer.name)
@@ -156,7 +158,7 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, 
 def _dummy(t):
     shape = [1 if d is None else d for d in t.shape]
     dtype = t.dtype if isinstance(t.dtype, str) and t.dtype.startswith("int") else None
-    return ember.zeros(*shape, dtype=getattr(ember, dtype)) if dtype else ember.zeros(*shape)
+    return zeros(*shape, dtype=as_dtype(dtype)) if dtype else zeros(*shape)
 
 
 def _output_structure(layer, inputs, args, kwargs):
@@ -177,7 +179,7 @@ def _output_structure(layer, inputs, args, kwargs):
     if "training" in layer._call_params():
         d_kwargs["training"] = False
     with no_grad():
-        out = _layer_call(layer, d_inputs, *d_args, **d_kwargs)
+        out = layer(d_inputs, *d_args, **d_kwargs)  # real (zero) tensors: an ordinary call
     batch = flatten(inputs)[0].shape[0] if isinstance(flatten(inputs)[0], KerasTensor) else None
     return map_structure(lambda o: (batch,) + tuple(o.shape)[1:], out)
 
@@ -209,17 +211,3 @@ def symbolic_call(layer, inputs, *args, **kwargs):
     for t in node.output_tensors:
         t.node = node
     return outputs
-
-
-_layer_call = Layer.__call__
-
-
-def _call_or_record(self, inputs, *args, **kwargs):
-    if is_symbolic(inputs, args, kwargs):
-        return symbolic_call(self, inputs, *args, **kwargs)
-    return _layer_call(self, inputs, *args, **kwargs)
-
-
-def _install_symbolic_call():
-    if Layer.__call__ is not _call_or_record:
-        Layer.__call__ = _call_or_record
