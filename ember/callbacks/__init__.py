@@ -1,5 +1,6 @@
 """``ember.callbacks``: Keras-style training callbacks and the ``CallbackList`` that calls them."""
 
+from ember.callbacks.backup_and_restore import BackupAndRestore  # noqa: F401
 from ember.callbacks.callback import Callback  # noqa: F401
 from ember.callbacks.callback_list import CallbackList  # noqa: F401
 from ember.callbacks.csv_logger import CSVLogger  # noqa: F401

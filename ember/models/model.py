@@ -393,7 +393,9 @@ class Model(Layer):
             epochs=epochs, steps=steps)
         was_training = self.training
         self.stop_training = False
+        self._resume_epoch = 0
         callback_list.on_train_begin()
+        initial_epoch = max(initial_epoch, self._resume_epoch)  # BackupAndRestore found a backup
         logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
