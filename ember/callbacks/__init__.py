@@ -5,6 +5,7 @@ from ember.callbacks.callback import Callback  # noqa: F401
 from ember.callbacks.callback_list import CallbackList  # noqa: F401
 from ember.callbacks.csv_logger import CSVLogger  # noqa: F401
 from ember.callbacks.early_stopping import EarlyStopping  # noqa: F401
+from ember.callbacks.gradient_monitor import GradientMonitor  # noqa: F401
 from ember.callbacks.history import History  # noqa: F401
 from ember.callbacks.lambda_callback import LambdaCallback  # noqa: F401
 from ember.callbacks.learning_rate_scheduler import LearningRateScheduler  # noqa: F401

@@ -1,0 +1,3 @@
+"""``ember.diagnostics``: gradient health reports and monitors (what the textbook's plots show)."""
+
+from ember.diagnostics.gradients import GradientMonitor, GradientReport, gradient_report  # noqa: F401
