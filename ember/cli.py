@@ -53,9 +53,9 @@ def demo(args):
               verbose="auto")
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "digits_cnn.safetensors")
-    ember.save(model.state_dict(), path)
-    print(f"\ntrained in {time.perf_counter() - start:.1f} s; weights saved to {path}")
+    path = os.path.join(args.out, "digits_cnn.ember")
+    model.save(path)  # architecture, weights, compile settings: ember.models.load_model(path)
+    print(f"\ntrained in {time.perf_counter() - start:.1f} s; model saved to {path}")
     print(f"test loss {loss:.4f}  test accuracy {accuracy:.2%}")
     return 0
 

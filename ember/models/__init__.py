@@ -3,4 +3,5 @@
 from ember.layers.node import Input, KerasTensor  # noqa: F401
 from ember.models.functional import Functional  # noqa: F401
 from ember.models.model import Model  # noqa: F401
+from ember.models.saving import load_model  # noqa: F401
 from ember.models.sequential import Sequential  # noqa: F401

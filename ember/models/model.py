@@ -180,9 +180,11 @@ class Model(Layer):
         self.load_state_dict(ember.load(str(filepath)))
 
     def save(self, filepath, overwrite=True):
-        raise NotImplementedError("whole-model saving comes with the saving issue; use "
-                                  "model.save_weights(path) (or ember.save(model.state_dict(), "
-                                  "path)) for now")
+        """Write the architecture, weights, compile settings and optimizer state (a ``.ember``
+        zip; see ``ember.models.saving``); ``ember.models.load_model`` rebuilds it."""
+        from ember.models.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
@@ -218,6 +220,7 @@ class Model(Layer):
                             "parameters; give an ember.optimizers one (e.g. "
                             "ember.optimizers.Adam(1e-3)) or a name such as 'adam'.")
         self.optimizer = optimizers_module.get(optimizer)
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics}
         self.compiled_loss = CompiledLoss(loss, loss_weights)
         if weighted_metrics:
             metrics = list(metrics or []) + list(weighted_metrics)

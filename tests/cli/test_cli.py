@@ -17,8 +17,11 @@ def test_demo_trains_the_digits_cnn_to_high_accuracy(tmp_path, capsys):
     assert "val_accuracy" in out  # fit's validation_split
     accuracy = float(re.search(r"test accuracy (\d+\.\d+)%\n*$", out).group(1))
     assert accuracy > 90.0
-    saved = tmp_path / "runs" / "digits_cnn.safetensors"
+    saved = tmp_path / "runs" / "digits_cnn.ember"
     assert saved.exists() and f"saved to {saved}" in out
+    import ember
+
+    assert ember.models.load_model(saved).count_params() > 30_000
 
 
 def test_inspect_lists_a_checkpoint_without_running_it(tmp_path, capsys):

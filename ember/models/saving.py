@@ -1,0 +1,112 @@
+"""Whole models: ``model.save("m.ember")`` and ``ember.models.load_model("m.ember")``.
+
+A ``.ember`` file is a zip holding ``model.json`` (the format version, the ember version, the
+architecture as each layer's config, and the compile settings) and ``weights.safetensors`` (the
+weights and the optimizer's state, written by ``ember.save``: checksummed, no code). Loading
+rebuilds built-in layers without the user's code, loads the weights, compiles the model again
+and restores the optimizer, so that training continues where it stopped. Nothing in the file is
+executed. This version rebuilds Sequential models; Functional graphs and custom layers come next.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+
+import ember
+from ember.saving import FileFormatError, load, save
+
+__all__ = ["save_model", "load_model"]
+
+FORMAT, VERSION = "ember.model", 1
+
+
+def _compile_config(model):
+    args = getattr(model, "_compile_args", None)
+    if not getattr(model, "_is_compiled", False) or args is None:
+        return None
+    loss = args["loss"]
+    if isinstance(loss, ember.losses.Loss):
+        loss = {"class_name": type(loss).__name__, "config": loss.get_config()}
+    elif not (loss is None or isinstance(loss, (str, list, dict))):
+        raise TypeError(f"save: the loss {loss!r} is a function, which a file can't hold; compile "
+                        "with a loss name or an ember.losses class to save the whole model, or use "
+                        "save_weights")
+    metrics = args["metrics"]
+    if metrics is not None and not all(isinstance(m, str) for m in ember.layers.node.flatten(metrics)):
+        raise TypeError("save: only metrics given by name (e.g. 'accuracy') can be saved with the "
+                        "model; use names, or save_weights")
+    optimizer = model.optimizer
+    return {"optimizer": {"class_name": type(optimizer).__name__, "config": optimizer.get_config()},
+            "loss": loss, "metrics": metrics, "loss_weights": args["loss_weights"]}
+
+
+def save_model(model, filepath, overwrite=True):
+    """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``filepath``."""
+    from ember.models.sequential import Sequential
+
+    filepath = os.fspath(filepath)
+    if not isinstance(model, Sequential):
+        raise NotImplementedError(f"save: whole-model files hold Sequential models for now; for "
+                                  f"{type(model).__name__} use model.save_weights(path)")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"save: {filepath} exists and overwrite=False")
+    header = {"format": FORMAT, "version": VERSION, "ember_version": ember.__version__,
+              "class_name": type(model).__name__, "config": model.get_config(),
+              "input_shape": list(model.input_shape) if model.input_shape else None,
+              "compile": _compile_config(model)}
+    state = {"model": model.state_dict()}
+    if getattr(model, "optimizer", None) is not None and model.optimizer.built:
+        state["optimizer"] = model.optimizer.state_dict()
+    folder = os.path.dirname(os.path.abspath(filepath))
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        weights = os.path.join(tmp, "weights.safetensors")
+        save(state, weights)
+        archive = os.path.join(tmp, "model.ember")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("model.json", json.dumps(header, indent=1))
+            zf.write(weights, "weights.safetensors")
+        os.replace(archive, filepath)  # atomic: the old file stays intact until here
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    """Rebuild the model saved by ``model.save(filepath)``, without running any code from it."""
+    from ember.models.sequential import Sequential
+
+    filepath = os.fspath(filepath)
+    if not zipfile.is_zipfile(filepath):
+        raise FileFormatError(f"load_model: {filepath} is not an ember model file (a zip written by "
+                              "model.save); for a weights file use model.load_weights")
+    with zipfile.ZipFile(filepath) as zf:
+        names = set(zf.namelist())
+        if not {"model.json", "weights.safetensors"} <= names:
+            raise FileFormatError(f"load_model: {filepath} lacks model.json or weights.safetensors; "
+                                  "it was not written by model.save")
+        header = json.loads(zf.read("model.json"))
+        if header.get("format") != FORMAT:
+            raise FileFormatError(f"load_model: {filepath} is not an ember model file")
+        if header.get("version", 0) > VERSION:
+            raise FileFormatError(f"load_model: {filepath} was written by a newer ember (format "
+                                  f"version {header['version']}, ember {header.get('ember_version')})"
+                                  f"; this ember reads version {VERSION}: upgrade ember")
+        with tempfile.TemporaryDirectory() as tmp:
+            zf.extract("weights.safetensors", tmp)
+            state = load(os.path.join(tmp, "weights.safetensors"))
+    if header["class_name"] != "Sequential":
+        raise FileFormatError(f"load_model: {filepath} holds a {header['class_name']}, which this "
+                              "version can't rebuild")
+    model = Sequential.from_config(header["config"])
+    if not model.built and header.get("input_shape"):
+        model(ember.zeros(*[1 if d is None else d for d in header["input_shape"]]))
+    model.load_state_dict(state["model"])
+    settings = header.get("compile")
+    if compile and settings:
+        loss = settings["loss"]
+        if isinstance(loss, dict) and "class_name" in loss:
+            loss = ember.losses.deserialize(loss)
+        model.compile(ember.optimizers.get(settings["optimizer"]), loss,
+                      loss_weights=settings["loss_weights"], metrics=settings["metrics"])
+        if "optimizer" in state:
+            model.optimizer.build(model.trainable_weights)
+            model.optimizer.load_state_dict(state["optimizer"])
+    return model
