@@ -5,7 +5,6 @@ replays the nodes in topological order on real tensors, so a layer called twice 
 twice with the same weights, and a nested model is one node like any layer.
 """
 
-from ember.layers.core import InputLayer
 from ember.layers.node import KerasTensor, flatten, map_structure
 from ember.models.model import Model
 
@@ -168,6 +167,71 @@ class Functional(Model):
         return out
 
     def get_config(self):
+        """The graph as data: each layer's config once, then every call (node) in topological
+        order with its arguments, KerasTensors written as ``{"__tensor__": [node, index]}``."""
+        where, layers, nodes = {}, {}, []
+
+        def ref(value):
+            return {"__tensor__": where[id(value)]} if isinstance(value, KerasTensor) else value
+
+        for k, node in enumerate(self._nodes):
+            layer = node.layer
+            if layer.name not in layers:
+                if node.is_input:
+                    t = node.output_tensors[0]
+                    spec = {"class_name": "InputLayer", "config": {
+                        "shape": list(t.shape[1:]), "batch_size": t.shape[0], "name": layer.name,
+                        "dtype": t.dtype if isinstance(t.dtype, str) else None}}
+                else:
+                    spec = {"class_name": type(layer).__name__, "config": layer.get_config()}
+                layers[layer.name] = spec
+            for i, t in enumerate(node.output_tensors):
+                where[id(t)] = [k, i]
+            nodes.append({"layer": layer.name, "args": map_structure(ref, list(node.args)),
+                          "kwargs": map_structure(ref, dict(node.kwargs))})
         return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                           for layer in self.layers if not isinstance(layer, InputLayer)]}
+                "layers": [dict(spec, name=name) for name, spec in layers.items()],
+                "nodes": nodes, "inputs": map_structure(ref, self._inputs_struct),
+                "outputs": map_structure(ref, self._outputs_struct)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the graph written by ``get_config`` with new layers (ember.layers classes,
+        nested Sequential/Functional models, or classes given in ``custom_objects``)."""
+        from ember import layers as layers_module
+        from ember.layers.node import Input
+        from ember.models.sequential import Sequential
+
+        classes = {"Sequential": Sequential, "Functional": Functional, **(custom_objects or {})}
+        made = {}
+        for spec in config["layers"]:
+            if spec["class_name"] == "InputLayer":
+                continue
+            layer_cls = classes.get(spec["class_name"]) or getattr(layers_module, spec["class_name"], None)
+            if not isinstance(layer_cls, type):
+                raise ValueError(f"Functional.from_config: unknown layer class {spec['class_name']!r};"
+                                 " pass it in custom_objects={'Name': Class}")
+            made[spec["name"]] = layer_cls.from_config(spec["config"])
+        inputs_spec = {s["name"]: s["config"] for s in config["layers"] if s["class_name"] == "InputLayer"}
+        outputs = []
+
+        def resolve(value):
+            if isinstance(value, dict) and set(value) == {"__tensor__"}:
+                k, i = value["__tensor__"]
+                return outputs[k][i]
+            if isinstance(value, dict):
+                return {key: resolve(v) for key, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(v) for v in value]
+            return value
+
+        for node in config["nodes"]:
+            if node["layer"] in inputs_spec:
+                spec = inputs_spec[node["layer"]]
+                result = Input(shape=tuple(spec["shape"]), batch_size=spec.get("batch_size"),
+                               dtype=spec.get("dtype"), name=spec["name"])
+            else:
+                result = made[node["layer"]](*resolve(node["args"]), **resolve(node["kwargs"]))
+            outputs.append(flatten(result))
+        return cls(resolve(config["inputs"]), resolve(config["outputs"]), name=config.get("name"),
+                   trainable=config.get("trainable", True))

@@ -5,7 +5,8 @@ architecture as each layer's config, and the compile settings) and ``weights.saf
 weights and the optimizer's state, written by ``ember.save``: checksummed, no code). Loading
 rebuilds built-in layers without the user's code, loads the weights, compiles the model again
 and restores the optimizer, so that training continues where it stopped. Nothing in the file is
-executed. This version rebuilds Sequential models; Functional graphs and custom layers come next.
+executed. Sequential and Functional models are rebuilt (custom layer classes through
+``custom_objects=``); subclassed models are saved with ``save_weights``.
 """
 
 import json
@@ -43,17 +44,21 @@ def _compile_config(model):
 
 def save_model(model, filepath, overwrite=True):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``filepath``."""
+    from ember.models.functional import Functional
     from ember.models.sequential import Sequential
 
     filepath = os.fspath(filepath)
-    if not isinstance(model, Sequential):
-        raise NotImplementedError(f"save: whole-model files hold Sequential models for now; for "
-                                  f"{type(model).__name__} use model.save_weights(path)")
+    if not isinstance(model, (Sequential, Functional)):
+        raise NotImplementedError(f"save: whole-model files hold Sequential and Functional models "
+                                  f"for now; for a subclassed {type(model).__name__} use "
+                                  "model.save_weights(path)")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save: {filepath} exists and overwrite=False")
     header = {"format": FORMAT, "version": VERSION, "ember_version": ember.__version__,
-              "class_name": type(model).__name__, "config": model.get_config(),
-              "input_shape": list(model.input_shape) if model.input_shape else None,
+              "class_name": "Functional" if isinstance(model, Functional) else "Sequential",
+              "config": model.get_config(),
+              "input_shape": list(model.input_shape) if isinstance(model, Sequential)
+              and model.input_shape else None,
               "compile": _compile_config(model)}
     state = {"model": model.state_dict()}
     if getattr(model, "optimizer", None) is not None and model.optimizer.built:
@@ -64,7 +69,13 @@ def save_model(model, filepath, overwrite=True):
         save(state, weights)
         archive = os.path.join(tmp, "model.ember")
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-            zf.writestr("model.json", json.dumps(header, indent=1))
+            try:
+                text = json.dumps(header, indent=1)
+            except TypeError as error:  # e.g. a Lambda layer's function
+                raise TypeError(f"save: the architecture holds a value a file can't hold ({error}); "
+                                "Lambda layers and other Python functions can't be saved: use "
+                                "save_weights, or a custom layer class") from None
+            zf.writestr("model.json", text)
             zf.write(weights, "weights.safetensors")
         os.replace(archive, filepath)  # atomic: the old file stays intact until here
 
@@ -92,10 +103,15 @@ def load_model(filepath, custom_objects=None, compile=True):
         with tempfile.TemporaryDirectory() as tmp:
             zf.extract("weights.safetensors", tmp)
             state = load(os.path.join(tmp, "weights.safetensors"))
-    if header["class_name"] != "Sequential":
+    from ember.models.functional import Functional
+
+    if header["class_name"] == "Functional":
+        model = Functional.from_config(header["config"], custom_objects=custom_objects)
+    elif header["class_name"] == "Sequential":
+        model = Sequential.from_config(header["config"])
+    else:
         raise FileFormatError(f"load_model: {filepath} holds a {header['class_name']}, which this "
                               "version can't rebuild")
-    model = Sequential.from_config(header["config"])
     if not model.built and header.get("input_shape"):
         model(ember.zeros(*[1 if d is None else d for d in header["input_shape"]]))
     model.load_state_dict(state["model"])

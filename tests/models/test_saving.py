@@ -49,8 +49,30 @@ def test_a_loss_function_cannot_be_saved_with_the_model(tmp_path):
         model.save(tmp_path / "m.ember")
 
 
-def test_functional_models_are_not_saved_whole_yet(tmp_path):
-    inputs = ember.models.Input((2,))
-    model = ember.models.Model(inputs, layers.Dense(1)(inputs))
-    with pytest.raises(NotImplementedError, match="whole-model files hold Sequential models for now"):
-        model.save(tmp_path / "m.ember")
+def test_a_functional_model_with_two_inputs_and_a_shared_layer_round_trips(tmp_path):
+    ember.manual_seed(0)
+    a, b = ember.models.Input((3,), name="a"), ember.models.Input((3,), name="b")
+    shared = layers.Dense(4, activation="tanh")
+    merged = layers.concatenate([shared(a), shared(b)])
+    model = ember.models.Model([a, b], layers.Dense(2)(merged))
+    model.compile("adam", "mse")
+    xa, xb = np.ones((5, 3), np.float32), np.arange(15, dtype=np.float32).reshape(5, 3)
+    model.fit([xa, xb], np.zeros((5, 2), np.float32), epochs=1, verbose=0)
+    model.save(tmp_path / "f.ember")
+    loaded = ember.models.load_model(tmp_path / "f.ember")
+    np.testing.assert_array_equal(model.predict([xa, xb], verbose=0),
+                                  loaded.predict([xa, xb], verbose=0))
+    assert loaded.count_params() == model.count_params()  # the shared layer stays shared
+
+
+def test_a_subclassed_model_is_saved_with_save_weights(tmp_path):
+    class Net(ember.models.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    with pytest.raises(NotImplementedError, match="for a subclassed Net use model.save_weights"):
+        Net().save(tmp_path / "m.ember")
