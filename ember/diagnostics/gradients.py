@@ -113,7 +113,8 @@ class GradientMonitor:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"GradientMonitor: every must be a positive int, got {every!r}")
         self.every, self.vanishing, self.exploding, self.warn = every, vanishing, exploding, warn
-        self.history = {}
+        # one list per parameter, in the model's order (input side first), filled by the hooks
+        self.history = {name: [] for name, p in model.named_parameters() if p.requires_grad}
         self.steps = {}
         self.warned = set()
         self._handles = [p.register_hook(self._hook(name))
@@ -126,7 +127,7 @@ class GradientMonitor:
                 return None
             g = _np(grad)
             norm = float(np.sqrt(np.sum(g.astype(np.float64) ** 2)))
-            self.history.setdefault(name, []).append(norm)
+            self.history[name].append(norm)
             if self.warn and name not in self.warned:
                 problem = ("vanishing" if norm < self.vanishing else
                            "exploding" if not norm <= self.exploding else None)
