@@ -23,6 +23,12 @@ class History(Callback):
         self.history = {}
         self.epoch = []
 
+    def plot(self, path=None, title=None):
+        """Loss and metrics per epoch, training and validation (``ember.viz.plot_history``)."""
+        from ember.viz import plot_history
+
+        return plot_history(self.history, path, title=title)
+
     def on_train_begin(self, logs=None):
         self.epoch = []  # a second fit starts a new epoch list but extends the metric lists, as Keras
 

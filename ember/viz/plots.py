@@ -5,7 +5,7 @@
 gradient-flow chart: vanishing gradients show as a slope down towards the first layers).
 """
 
-__all__ = ["plot_history", "plot_gradient_flow"]
+__all__ = ["plot_history", "plot_gradient_flow", "plot_decision_boundary"]
 
 
 def _pyplot():
@@ -81,6 +81,53 @@ def plot_gradient_flow(source, path=None, title="Gradient flow"):
     ax.set_xlabel("parameter (input side on the left)")
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def plot_decision_boundary(model, x, y, path=None, title="Decision boundary", resolution=200):
+    """The classes a 2-D classifier assigns over the plane, with the data points on top.
+
+    ``model`` maps an ``(N, 2)`` float32 tensor to scores: one column (a logit or a probability,
+    thresholded at its midpoint: 0 for logits, 0.5 for values in [0, 1]) or one column per class
+    (argmax). Works for any nn.Module or Keras-style model, and for ``nn.Perceptron``.
+    """
+    import numpy as np
+
+    from ember.autograd.grad_mode import no_grad
+    from ember.tensor.factories import tensor
+
+    plt = _pyplot()
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y).ravel()
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: x must have shape (N, 2), got {x.shape}")
+    pad = 0.1 * (x.max(0) - x.min(0)) + 1e-3
+    (x0, y0), (x1, y1) = x.min(0) - pad, x.max(0) + pad
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
+    was_training = getattr(model, "training", False)
+    if hasattr(model, "eval"):
+        model.eval()
+    with no_grad():
+        scores = model(tensor(grid))
+    if was_training:
+        model.train()
+    scores = np.asarray(scores.detach().numpy() if hasattr(scores, "detach") else scores)
+    scores = scores.reshape(len(grid), -1)
+    if scores.shape[1] == 1:
+        s = scores[:, 0]
+        cut = 0.5 if s.min() >= 0 and s.max() <= 1 else 0.0
+        labels = (s > cut).astype(int)
+    else:
+        labels = scores.argmax(1)
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.contourf(gx, gy, labels.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
+    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", edgecolors="k", s=20)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=100)

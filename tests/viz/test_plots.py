@@ -37,3 +37,26 @@ def test_plots_refuse_empty_inputs():
     with pytest.raises(ValueError, match="nothing recorded yet"):
         ember.viz.plot_gradient_flow(monitor)
     assert monitor.history == {"weight": [], "bias": []}
+
+
+def test_history_plot_and_decision_boundary_of_a_trained_mlp(tmp_path):
+    from ember.data.datasets import make_moons
+
+    x, y = make_moons(n_samples=200, noise=0.1, seed=0)
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 2))
+    opt = ember.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(150):
+        loss = nn.functional.cross_entropy(model(ember.tensor(x)), ember.tensor(y))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    fig = ember.viz.plot_decision_boundary(model, x, y, tmp_path / "moons.png")
+    assert (tmp_path / "moons.png").stat().st_size > 1000 and fig.axes[0].get_title()
+    history = ember.callbacks.History()
+    history.on_train_begin()
+    history.on_epoch_end(0, {"loss": 0.7})
+    history.on_epoch_end(1, {"loss": 0.4})
+    assert history.plot(tmp_path / "h.png").axes[0].get_title() == "loss"
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
+        ember.viz.plot_decision_boundary(model, x[:, :1], y)
