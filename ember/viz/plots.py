@@ -5,7 +5,8 @@
 gradient-flow chart: vanishing gradients show as a slope down towards the first layers).
 """
 
-__all__ = ["plot_history", "plot_gradient_flow", "plot_decision_boundary"]
+__all__ = ["plot_history", "plot_gradient_flow", "plot_decision_boundary",
+           "plot_activation_histograms"]
 
 
 def _pyplot():
@@ -128,6 +129,35 @@ def plot_decision_boundary(model, x, y, path=None, title="Decision boundary", re
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def plot_activation_histograms(report, path=None, title="Activations per layer", columns=4):
+    """One histogram per layer of an ``ember.diagnostics.activation_report`` (input side first):
+    a signal that collapses to 0 or saturates with depth shows at a glance."""
+    import numpy as np
+
+    plt = _pyplot()
+    rows = getattr(report, "rows", report)
+    if not rows:
+        raise ValueError("plot_activation_histograms: the report is empty")
+    n = len(rows)
+    cols = min(columns, n)
+    lines = -(-n // cols)
+    fig, axes = plt.subplots(lines, cols, figsize=(3.2 * cols, 2.4 * lines), squeeze=False)
+    for ax, row in zip(axes.ravel(), rows):
+        counts, edges = row["histogram"]
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="tab:orange")
+        ax.set_title(f"{row['name']} ({row['type']})\nstd {row['std']:.2e}", fontsize=8)
+        ax.set_xlabel("activation", fontsize=7)
+        ax.set_ylabel("count", fontsize=7)
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.suptitle(title)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=100)

@@ -60,3 +60,15 @@ def test_history_plot_and_decision_boundary_of_a_trained_mlp(tmp_path):
     assert history.plot(tmp_path / "h.png").axes[0].get_title() == "loss"
     with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
         ember.viz.plot_decision_boundary(model, x[:, :1], y)
+
+
+def test_activation_histograms_one_panel_per_layer(tmp_path):
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+    report = ember.diagnostics.activation_report(model, ember.randn(32, 8))
+    fig = ember.viz.plot_activation_histograms(report, tmp_path / "acts.png")
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == 5 and "Tanh" in titled[1].get_title()
+    assert (tmp_path / "acts.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="the report is empty"):
+        ember.viz.plot_activation_histograms([])
