@@ -346,14 +346,23 @@ def sign(input):
     return Sign.apply(_tensor("sign", input))
 
 
-class Floor(Primitive):
+class _Stepwise(Primitive):
+    """A piecewise-constant rounding (the NumPy function named by ``ufunc``): integers pass
+    through unchanged, and the gradient is zero almost everywhere, as in PyTorch."""
+
+    ufunc = None
+
     @staticmethod
     def forward(ctx, x):
-        return array_module(x).floor(x) if x.dtype.kind == "f" else x.copy()
+        return getattr(array_module(x), type(ctx).ufunc)(x) if x.dtype.kind == "f" else x.copy()
 
     @staticmethod
     def backward(ctx, gy):
         return _zeros_like(gy)
+
+
+class Floor(_Stepwise):
+    ufunc = "floor"
 
 
 def floor(input):
@@ -362,14 +371,8 @@ def floor(input):
     return Floor.apply(input)
 
 
-class Ceil(Primitive):
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x).ceil(x) if x.dtype.kind == "f" else x.copy()
-
-    @staticmethod
-    def backward(ctx, gy):
-        return _zeros_like(gy)
+class Ceil(_Stepwise):
+    ufunc = "ceil"
 
 
 def ceil(input):
@@ -378,14 +381,8 @@ def ceil(input):
     return Ceil.apply(input)
 
 
-class Trunc(Primitive):
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x).trunc(x) if x.dtype.kind == "f" else x.copy()
-
-    @staticmethod
-    def backward(ctx, gy):
-        return _zeros_like(gy)
+class Trunc(_Stepwise):
+    ufunc = "trunc"
 
 
 def trunc(input):

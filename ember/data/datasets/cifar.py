@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 
-from ember.data.dataset import Dataset
+from ember.data.datasets.array_images import ArrayImageDataset
 
 __all__ = ["CIFAR10"]
 
@@ -17,7 +17,7 @@ _RECORD = 1 + 3 * 32 * 32
 _SOURCE = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 
 
-class CIFAR10(Dataset):
+class CIFAR10(ArrayImageDataset):
     """CIFAR-10: 50,000 training and 10,000 test images of 32x32 RGB pixels.
 
     ``dataset[i]`` is ``(image, target)``: a uint8 NumPy array ``(32, 32, 3)`` (HWC, as
@@ -86,17 +86,6 @@ class CIFAR10(Dataset):
     @property
     def class_to_idx(self):
         return {c: i for i, c in enumerate(self.classes)}
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        image, target = self.data[index].copy(), int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
 
     def __repr__(self):
         return (f"Dataset CIFAR10\n    Number of datapoints: {len(self)}\n    Root location: {self.root}\n"

@@ -10,8 +10,8 @@ import struct
 
 import numpy as np
 
-from ember.data.dataset import Dataset
 from ember.data.datasets._download import download_file
+from ember.data.datasets.array_images import ArrayImageDataset
 
 __all__ = ["MNIST", "FashionMNIST", "read_idx"]
 
@@ -40,7 +40,7 @@ def read_idx(path):
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-class MNIST(Dataset):
+class MNIST(ArrayImageDataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images of 28x28 pixels.
 
     ``dataset[i]`` is ``(image, target)``: a uint8 NumPy array ``(28, 28)`` (ToTensor() turns it
@@ -125,17 +125,6 @@ class MNIST(Dataset):
         for filename, sha256 in self.resources.items():
             if self._locate(filename.removesuffix(".gz")) is None:
                 download_file(self.name, filename, bases, self.raw_folder, sha256)
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        image, target = self.data[index].copy(), int(self.targets[index])
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
 
     def __repr__(self):
         return (f"Dataset {self.name}\n    Number of datapoints: {len(self)}\n"

@@ -690,7 +690,8 @@ class RNNBase(Module):
         return x, [f[0].unsqueeze(0) if len(f) == 1 else stack(f) for f in finals]
 
     def _sequence(self, x, states, weights, steps):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _sequence (the recurrence "
+                                  "over one layer-direction)")
 
     def _split(self, weights):
         """``(w_ih, w_hh, b_ih, b_hh, rest...)`` with None biases when ``bias=False``."""
