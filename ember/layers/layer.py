@@ -60,6 +60,52 @@ def _standardize_shape(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+_SIGNATURES = {}
+
+
+def _bind_arguments(cls, args, kwargs):
+    """``{name: value}`` for a constructor call, ``**kwargs`` flattened in; None under ``*args``."""
+    signature = _SIGNATURES.get(cls)
+    if signature is None:
+        signature = _SIGNATURES[cls] = inspect.signature(cls.__init__)
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        return {}  # __init__ itself will raise the error that names the bad argument
+    out = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _init_newer_than_get_config(cls):
+    """Whether a class below ``Layer`` defines ``__init__`` but inherits ``get_config`` from
+    above it: then the recorded constructor arguments complete the config."""
+    mro = cls.__mro__
+    first = lambda attr: next(i for i, c in enumerate(mro) if attr in c.__dict__)
+    return first("__init__") < first("get_config")
+
+
+def _json_value(value):
+    """``value`` as plain JSON data (tuples become lists, NumPy scalars numbers), or TypeError."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_value(v) for k, v in value.items()}
+    raise TypeError(type(value).__name__)
+
+
 class _Weight:
     __slots__ = ("name", "trainable", "regularizer")
 
@@ -79,6 +125,13 @@ class Layer(Module):
     >>> Scale()(ember.ones(2, 3)).shape
     (2, 3)
     """
+
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        # The constructor's arguments, so that a custom layer without a get_config of its own
+        # still saves (``get_config`` below); bound to parameter names once, here.
+        object.__setattr__(layer, "_init_arguments", _bind_arguments(cls, args, kwargs))
+        return layer
 
     def __init__(self, trainable=True, name=None, dtype=None, activity_regularizer=None,
                  input_shape=None, batch_size=None, input_dim=None, **kwargs):
@@ -308,13 +361,36 @@ class Layer(Module):
 
     # ---- configuration ----
     def get_config(self):
-        """The constructor arguments as a dict of plain values (Keras' ``get_config``)."""
+        """The constructor arguments as a dict of plain values (Keras' ``get_config``).
+
+        A subclass whose ``__init__`` is newer than its ``get_config`` gets the arguments it was
+        constructed with recorded automatically, so it saves without a hand-written ``get_config``
+        as long as they are JSON values (numbers, strings, booleans, None, lists and dicts)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_name}
         if self.batch_input_shape is not None:
             config["batch_input_shape"] = self.batch_input_shape
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if _init_newer_than_get_config(type(self)):
+            config = {**self._recorded_arguments(), **config}
         return config
+
+    def _recorded_arguments(self):
+        arguments = getattr(self, "_init_arguments", None)
+        if arguments is None:
+            raise TypeError(f"{self._describe()} can't be saved: its constructor takes *args, which "
+                            "can't be recorded by name. Write get_config() returning its arguments "
+                            "as a dict.")
+        out = {}
+        for key, value in arguments.items():
+            try:
+                out[key] = _json_value(value)
+            except TypeError:
+                raise TypeError(f"{self._describe()} can't be saved: its constructor argument "
+                                f"{key}={value!r} is not a JSON value (numbers, strings, booleans, "
+                                "None, and lists and dicts of them). Write get_config() returning "
+                                "plain values for it (and from_config() to turn them back).") from None
+        return out
 
     @classmethod
     def from_config(cls, config):
@@ -324,7 +400,17 @@ class Layer(Module):
         if batch_input_shape is not None:
             config["input_shape"] = tuple(batch_input_shape[1:])
             config["batch_size"] = batch_input_shape[0]
-        return cls(**config)
+        parameters = inspect.signature(cls.__init__).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return cls(**config)
+        # an __init__ without **kwargs: the base arguments it does not take are set afterwards
+        base = {k: config.pop(k) for k in list(config) if k not in parameters}
+        layer = cls(**config)
+        if base.get("name"):
+            layer.name = base["name"]
+        if "trainable" in base:
+            layer.trainable = base["trainable"]
+        return layer
 
     def get_build_config(self):
         return {"input_shape": self._build_input_shape}

@@ -169,6 +169,8 @@ class Functional(Model):
     def get_config(self):
         """The graph as data: each layer's config once, then every call (node) in topological
         order with its arguments, KerasTensors written as ``{"__tensor__": [node, index]}``."""
+        from ember.models.serialization import serialize_layer
+
         where, layers, nodes = {}, {}, []
 
         def ref(value):
@@ -183,7 +185,7 @@ class Functional(Model):
                         "shape": list(t.shape[1:]), "batch_size": t.shape[0], "name": layer.name,
                         "dtype": t.dtype if isinstance(t.dtype, str) else None}}
                 else:
-                    spec = {"class_name": type(layer).__name__, "config": layer.get_config()}
+                    spec = serialize_layer(layer)
                 layers[layer.name] = spec
             for i, t in enumerate(node.output_tensors):
                 where[id(t)] = [k, i]
@@ -198,20 +200,11 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         """Rebuild the graph written by ``get_config`` with new layers (ember.layers classes,
         nested Sequential/Functional models, or classes given in ``custom_objects``)."""
-        from ember import layers as layers_module
         from ember.layers.node import Input
-        from ember.models.sequential import Sequential
+        from ember.models.serialization import deserialize_layer
 
-        classes = {"Sequential": Sequential, "Functional": Functional, **(custom_objects or {})}
-        made = {}
-        for spec in config["layers"]:
-            if spec["class_name"] == "InputLayer":
-                continue
-            layer_cls = classes.get(spec["class_name"]) or getattr(layers_module, spec["class_name"], None)
-            if not isinstance(layer_cls, type):
-                raise ValueError(f"Functional.from_config: unknown layer class {spec['class_name']!r};"
-                                 " pass it in custom_objects={'Name': Class}")
-            made[spec["name"]] = layer_cls.from_config(spec["config"])
+        made = {spec["name"]: deserialize_layer(spec, custom_objects, what="Functional.from_config")
+                for spec in config["layers"] if spec["class_name"] != "InputLayer"}
         inputs_spec = {s["name"]: s["config"] for s in config["layers"] if s["class_name"] == "InputLayer"}
         outputs = []
 

@@ -34,6 +34,14 @@ def _to_numpy(structure):
                          structure)
 
 
+def _shapes(inputs):
+    """[None, d1, ...] for a tensor (a list of them for a list or tuple); None for other inputs."""
+    if isinstance(inputs, (list, tuple)):
+        shapes = [_shapes(x) for x in inputs]
+        return None if None in shapes else shapes
+    return [None, *map(int, inputs.shape[1:])] if hasattr(inputs, "shape") and inputs.shape else None
+
+
 def _batch_size(x):
     first = flatten(x)[0]
     return int(first.shape[0])
@@ -62,7 +70,7 @@ class Model(Layer):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from ember.models.functional import Functional
             return super().__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, name=None, trainable=True, **kwargs):
         if args or kwargs.keys() & {"inputs", "outputs"}:
@@ -85,6 +93,8 @@ class Model(Layer):
             kwargs.pop("training")
         elif "training" in self._call_params() and kwargs.get("training") is None:
             kwargs["training"] = self.training
+        if not self.built:  # a subclassed model: remember the shapes it was built for (saving)
+            self._build_input_shape = _shapes(inputs)
         outputs = Module.__call__(self, inputs, *args, **kwargs)
         self.built = True
         return outputs
@@ -97,6 +107,7 @@ class Model(Layer):
         if not self.built:
             self.compute_output_shape(input_shape)
             self.built = True
+            self._build_input_shape = input_shape
 
     def compute_output_shape(self, input_shape):
         def zeros(s):
@@ -178,6 +189,12 @@ class Model(Layer):
     def load_weights(self, filepath):
         """Load weights saved by ``save_weights`` (or any ``ember.save`` of this state_dict)."""
         self.load_state_dict(ember.load(str(filepath)))
+
+    def to_json(self, **kwargs):
+        """The architecture (no weights) as JSON text; ``ember.models.model_from_json`` rebuilds it."""
+        from ember.models.serialization import model_to_json
+
+        return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True):
         """Write the architecture, weights, compile settings and optimizer state (a ``.ember``

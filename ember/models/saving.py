@@ -5,8 +5,9 @@ architecture as each layer's config, and the compile settings) and ``weights.saf
 weights and the optimizer's state, written by ``ember.save``: checksummed, no code). Loading
 rebuilds built-in layers without the user's code, loads the weights, compiles the model again
 and restores the optimizer, so that training continues where it stopped. Nothing in the file is
-executed. Sequential and Functional models are rebuilt (custom layer classes through
-``custom_objects=``); subclassed models are saved with ``save_weights``.
+executed. Sequential and Functional models are rebuilt from their graph; a subclassed model from
+its class (found by name, see ``ember.models.serialization``) and its ``get_config`` (recorded
+constructor arguments by default), then called once on zeros of the shape it was built for.
 """
 
 import json
@@ -15,6 +16,8 @@ import tempfile
 import zipfile
 
 import ember
+from ember.models.sequential import Sequential
+from ember.models.serialization import build, build_input_shape, deserialize_layer, serialize_layer
 from ember.saving import FileFormatError, load, save
 
 __all__ = ["save_model", "load_model"]
@@ -44,21 +47,20 @@ def _compile_config(model):
 
 def save_model(model, filepath, overwrite=True):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to ``filepath``."""
-    from ember.models.functional import Functional
-    from ember.models.sequential import Sequential
+    from ember.models.model import _ModuleModel
 
     filepath = os.fspath(filepath)
-    if not isinstance(model, (Sequential, Functional)):
-        raise NotImplementedError(f"save: whole-model files hold Sequential and Functional models "
-                                  f"for now; for a subclassed {type(model).__name__} use "
-                                  "model.save_weights(path)")
+    if isinstance(model, _ModuleModel):
+        raise TypeError(f"save: '{model.name}' wraps an nn.Module ({type(model.module).__name__}) "
+                        "whose architecture is Python code, which a model file can't hold; save its "
+                        "weights with model.save_weights(path) or ember.save(module.state_dict(), path)")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save: {filepath} exists and overwrite=False")
     header = {"format": FORMAT, "version": VERSION, "ember_version": ember.__version__,
-              "class_name": "Functional" if isinstance(model, Functional) else "Sequential",
-              "config": model.get_config(),
+              **serialize_layer(model),
               "input_shape": list(model.input_shape) if isinstance(model, Sequential)
               and model.input_shape else None,
+              "build_input_shape": build_input_shape(model),
               "compile": _compile_config(model)}
     state = {"model": model.state_dict()}
     if getattr(model, "optimizer", None) is not None and model.optimizer.built:
@@ -81,9 +83,10 @@ def save_model(model, filepath, overwrite=True):
 
 
 def load_model(filepath, custom_objects=None, compile=True):
-    """Rebuild the model saved by ``model.save(filepath)``, without running any code from it."""
-    from ember.models.sequential import Sequential
+    """Rebuild the model saved by ``model.save(filepath)``, without running any code from it.
 
+    Custom layer and model classes are found through ``custom_objects={"Name": Class}``, an
+    ``ember.saving.custom_object_scope`` or ``@ember.saving.register_serializable()``."""
     filepath = os.fspath(filepath)
     if not zipfile.is_zipfile(filepath):
         raise FileFormatError(f"load_model: {filepath} is not an ember model file (a zip written by "
@@ -103,17 +106,13 @@ def load_model(filepath, custom_objects=None, compile=True):
         with tempfile.TemporaryDirectory() as tmp:
             zf.extract("weights.safetensors", tmp)
             state = load(os.path.join(tmp, "weights.safetensors"))
-    from ember.models.functional import Functional
-
-    if header["class_name"] == "Functional":
-        model = Functional.from_config(header["config"], custom_objects=custom_objects)
-    elif header["class_name"] == "Sequential":
-        model = Sequential.from_config(header["config"])
-    else:
-        raise FileFormatError(f"load_model: {filepath} holds a {header['class_name']}, which this "
-                              "version can't rebuild")
+    try:
+        model = deserialize_layer(header, custom_objects, what="the model")
+    except ValueError as error:
+        raise ValueError(f"load_model({filepath}): {error}") from None
     if not model.built and header.get("input_shape"):
         model(ember.zeros(*[1 if d is None else d for d in header["input_shape"]]))
+    build(model, header.get("build_input_shape"))
     model.load_state_dict(state["model"])
     settings = header.get("compile")
     if compile and settings:

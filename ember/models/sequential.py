@@ -124,8 +124,9 @@ class Sequential(Model):
     def get_config(self):
         """``{'name', 'trainable', 'layers': [{'class_name', 'config'}, ...]}``, an InputLayer first
         when the model has an Input (Keras' layout)."""
-        layers = [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                  for layer in self._stack]
+        from ember.models.serialization import serialize_layer
+
+        layers = [serialize_layer(layer) for layer in self._stack]
         if self._input is not None:
             layers.insert(0, {"class_name": "InputLayer", "config": {
                 "shape": self._input.shape[1:], "batch_size": self._input.shape[0],
@@ -133,18 +134,15 @@ class Sequential(Model):
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
 
     @classmethod
-    def from_config(cls, config):
-        """A new Sequential of new layers from ``get_config()`` (ember.layers classes only)."""
-        from ember import layers as layers_module
+    def from_config(cls, config, custom_objects=None):
+        """A new Sequential of new layers from ``get_config()`` (ember.layers classes, and your own
+        through ``custom_objects`` or ``@ember.saving.register_serializable()``)."""
+        from ember.models.serialization import deserialize_layer
+
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for spec in config["layers"]:
-            layer_cls = getattr(layers_module, spec["class_name"], None)
-            if not isinstance(layer_cls, type) or not issubclass(layer_cls, Layer):
-                raise ValueError(f"Sequential.from_config: unknown layer class "
-                                 f"{spec['class_name']!r}; only ember.layers classes can be "
-                                 "rebuilt from a config.")
-            if layer_cls is InputLayer:
+            if spec["class_name"] == "InputLayer":
                 model.add(Input(**spec["config"]))
             else:
-                model.add(layer_cls.from_config(spec["config"]))
+                model.add(deserialize_layer(spec, custom_objects, what="Sequential.from_config"))
         return model

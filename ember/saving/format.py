@@ -115,8 +115,15 @@ def read_header(path):
     without loading any tensor; ``FileFormatError`` if it is not one."""
     sniff(path)
     with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        raw = f.read(n)
+        return read_header_from(f, path)
+
+
+def read_header_from(f, path):
+    """The parsed JSON header of the safetensors bytes that the binary file ``f`` starts with."""
+    (n,) = struct.unpack("<Q", f.read(8))
+    if n > _MAX_HEADER:
+        raise FileFormatError(f"{path} is corrupt: its header claims {n} bytes")
+    raw = f.read(n)
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

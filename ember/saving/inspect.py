@@ -7,8 +7,9 @@ safe and fast on any file, including one from an untrusted source.
 import json
 import math
 import os
+import zipfile
 
-from ember.saving.format import FORMAT_NAME, FileFormatError, crc32, read_header
+from ember.saving.format import FORMAT_NAME, FileFormatError, crc32, read_header, read_header_from, sniff
 
 __all__ = ["inspect_file"]
 
@@ -21,7 +22,8 @@ _ITEMSIZE = {"float64": 8, "int64": 8, "float32": 4, "int32": 4, "float16": 2, "
 
 def inspect_file(path):
     """A readable description of ``path``: format and versions, the structure with every tensor's
-    name, dtype, shape and size, and the totals. Works on plain ``.safetensors`` files too.
+    name, dtype, shape and size, and the totals. Works on plain ``.safetensors`` files and on whole
+    models written by ``model.save`` (their architecture and compile settings too).
 
     >>> import ember, os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
@@ -30,7 +32,13 @@ def inspect_file(path):
     total: 1 tensor, 6 values, 24 B
     """
     path = os.fspath(path)
-    header = read_header(path)
+    if zipfile.is_zipfile(path):
+        return _inspect_model_file(path)
+    return "\n".join(_describe_header(read_header(path), path))
+
+
+def _describe_header(header, path):
+    """The lines that describe a safetensors header (ember's structure, or plain tensors)."""
     metadata = header.pop("__metadata__", None) or {}
     lines = []
     if metadata.get("format") == FORMAT_NAME and "structure" in metadata:
@@ -56,7 +64,47 @@ def inspect_file(path):
             lines.append(f"  {name}: {_tensor_text(dtype, entry.get('shape', []), totals)}")
     n, values, size = totals.get("tensors", 0), totals.get("values", 0), totals.get("bytes", 0)
     lines.append(f"total: {n} tensor{'s' if n != 1 else ''}, {values:,} values, {_bytes(size)}")
+    return lines
+
+
+def _inspect_model_file(path):
+    """A whole-model file (``model.save``): a zip of ``model.json`` and ``weights.safetensors``."""
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        if not {"model.json", "weights.safetensors"} <= names:
+            sniff(path)  # says what the zip is instead (e.g. a PyTorch checkpoint)
+        try:
+            model = json.loads(zf.read("model.json"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise FileFormatError(f"{path} is corrupt: its model.json is not valid JSON ({e})") from e
+        with zf.open("weights.safetensors") as f:
+            weights = read_header_from(f, f"{path}:weights.safetensors")
+    lines = [f"{path}: ember model file, format version {model.get('version', '?')}, written by "
+             f"ember {model.get('ember_version', '?')}",
+             f"model: {model.get('class_name')} {model.get('config', {}).get('name', '')!r}"]
+    shape = model.get("input_shape") or model.get("build_input_shape")
+    if shape:
+        lines.append(f"input shape: {shape}")
+    layers = model.get("config", {}).get("layers")
+    if isinstance(layers, list):
+        lines.append(f"layers ({len(layers)}):")
+        for spec in layers:
+            config = spec.get("config", {})
+            details = ", ".join(f"{k}={config[k]!r}" for k in _LAYER_KEYS if config.get(k) is not None)
+            lines.append(f"  {config.get('name', spec.get('name', '?'))} ({spec.get('class_name')})"
+                         + (f": {details}" if details else ""))
+    settings = model.get("compile")
+    if settings:
+        lines.append(f"compiled: optimizer {settings['optimizer']['class_name']}, loss "
+                     f"{_short(repr(settings.get('loss')))}, metrics {settings.get('metrics')}")
+    lines.append("weights and optimizer state:")
+    lines += ["  " + line for line in _describe_header(weights, f"{path}:weights.safetensors")[1:]]
     return "\n".join(lines)
+
+
+# the arguments that tell one layer from another at a glance, shown in a model file's layer list
+_LAYER_KEYS = ("units", "filters", "kernel_size", "strides", "pool_size", "rate", "activation",
+               "input_dim", "output_dim", "num_heads", "shape")
 
 
 def _describe(node, label, lines, totals, depth=0):

@@ -65,14 +65,23 @@ def test_a_functional_model_with_two_inputs_and_a_shared_layer_round_trips(tmp_p
     assert loaded.count_params() == model.count_params()  # the shared layer stays shared
 
 
-def test_a_subclassed_model_is_saved_with_save_weights(tmp_path):
-    class Net(ember.models.Model):
-        def __init__(self):
-            super().__init__()
-            self.dense = layers.Dense(1)
+def test_a_model_wrapping_an_nn_module_is_refused_with_the_way_out(tmp_path):
+    model = ember.models.Model.from_module(ember.nn.Linear(2, 1))
+    with pytest.raises(TypeError, match="wraps an nn.Module .Linear.*save_weights"):
+        model.save(tmp_path / "m.ember")
 
-        def call(self, x):
-            return self.dense(x)
 
-    with pytest.raises(NotImplementedError, match="for a subclassed Net use model.save_weights"):
-        Net().save(tmp_path / "m.ember")
+def test_a_newer_format_is_refused(tmp_path):
+    import json
+    import zipfile
+
+    model, _, _ = _trained(tmp_path)
+    model.save(tmp_path / "m.ember")
+    with zipfile.ZipFile(tmp_path / "m.ember") as zf:
+        header, weights = json.loads(zf.read("model.json")), zf.read("weights.safetensors")
+    header["version"] = 99
+    with zipfile.ZipFile(tmp_path / "new.ember", "w") as zf:
+        zf.writestr("model.json", json.dumps(header))
+        zf.writestr("weights.safetensors", weights)
+    with pytest.raises(FileFormatError, match="newer ember .format version 99.*upgrade ember"):
+        ember.models.load_model(tmp_path / "new.ember")

@@ -65,3 +65,19 @@ def test_damage_and_pickles_are_reported(tmp_path):
     path.write_bytes(b"\x05\0\0\0\0\0\0\0{abc}")
     with pytest.raises(FileFormatError, match="its safetensors header is not valid JSON"):
         inspect_file(path)
+
+
+def test_a_whole_model_file_shows_its_architecture_and_weights(tmp_path):
+    from ember import layers
+
+    model = ember.models.Sequential([layers.Input((4,)), layers.Dense(3, activation="relu", name="dense"),
+                                     layers.Dense(2, name="out")])
+    model.compile("adam", "mse", metrics=["mae"])
+    model.save(tmp_path / "m.ember")
+    text = inspect_file(tmp_path / "m.ember")
+    assert "ember model file, format version 1" in text
+    assert "model: Sequential" in text and "input shape: [None, 4]" in text
+    assert "dense (Dense): units=3, activation='relu'" in text
+    assert "compiled: optimizer Adam, loss 'mse', metrics ['mae']" in text
+    assert "'dense.kernel': tensor float32 [4, 3]" in text
+    assert text.splitlines()[-1].strip() == "total: 4 tensors, 23 values, 92 B"
