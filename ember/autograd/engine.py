@@ -235,6 +235,11 @@ def _deliver(t, key, g, capture, create_graph):
         capture[key] = _sum(capture[key], g)
 
 
+def _writeable(array):
+    """NumPy arrays can be read-only (a broadcast view); CuPy's always take writes."""
+    return getattr(array.flags, "writeable", True)
+
+
 def _accumulate_into_grad(t, g, create_graph):
     """``t.grad += g`` as PyTorch's AccumulateGrad does: steal, copy, or add in place."""
     if g.shape != t.shape:
@@ -248,12 +253,12 @@ def _accumulate_into_grad(t, g, create_graph):
         # Steal the array when nothing else can see it: the array is referenced only by g's slot,
         # 'array' and the call, and g only by the engine's own frames (a hook that kept g, or a
         # caller's tensor, adds a reference and forces a copy).
-        if (array.base is None and array.flags.writeable and sys.getrefcount(array) <= 3
+        if (array.base is None and _writeable(array) and sys.getrefcount(array) <= 3
                 and sys.getrefcount(g) <= _STEAL_MAX_REFS):
             t.grad = Tensor._make(array, False, None, 0)
         else:
             t.grad = Tensor._make(array.copy(), False, None, 0)
-    elif t.grad._requires_grad or t.grad.shape != g.shape or not t.grad._data.flags.writeable:
+    elif t.grad._requires_grad or t.grad.shape != g.shape or not _writeable(t.grad._data):
         t.grad = (t.grad + g).detach()
     else:
         t.grad._data += array

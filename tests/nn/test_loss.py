@@ -454,3 +454,4 @@ def test_docstring_examples():
     for name in ("ember.nn.functional.loss", "ember.nn.modules.loss"):
         result = doctest.testmod(sys.modules[name], extraglobs={"ember": ember, "nn": nn, "F": F})
         assert result.failed == 0 and result.attempted > 0
+

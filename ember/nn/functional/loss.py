@@ -63,11 +63,17 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _check_tensors(op, **tensors):
+def _check_tensors(op, like=None, **tensors):
+    """Each of ``tensors`` is a Tensor on the device of ``like`` (else of the first one)."""
     for name, t in tensors.items():
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}; make one with "
                             "ember.tensor(data)")
+        like = t if like is None else like
+        if t.device != like.device:
+            raise RuntimeError(f"{op}: expected all tensors on the same device, but {name} is on "
+                               f"{t.device} and the input on {like.device}; move it, e.g. "
+                               f"{name}.to({str(like.device)!r})")
 
 
 def _check_float(op, name, t, like=None):
@@ -104,7 +110,7 @@ def _elementwise_weighted(op, loss, weight, input, reduction, weighted_mean):
     """PyTorch's optional elementwise ``weight`` of mse/l1/huber (same shape as the input)."""
     if weight is None:
         return _reduce(loss, reduction)
-    _check_tensors(op, weight=weight)
+    _check_tensors(op, like=input, weight=weight)
     if weight.shape != input.shape:
         raise ValueError(f"{op}: weight of shape {shape_str(weight.shape)} must have the input's "
                          f"shape {shape_str(input.shape)}")
@@ -243,7 +249,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         target = target.to(input.dtype)
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
-        _check_tensors(op, weight=weight)
+        _check_tensors(op, like=input, weight=weight)
         try:
             np.broadcast_shapes(weight.shape, input.shape)
         except ValueError:
@@ -279,7 +285,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_float(op, "target", target, like=input)
     for name, w in (("weight", weight), ("pos_weight", pos_weight)):
         if w is not None:
-            _check_tensors(op, **{name: w})
+            _check_tensors(op, like=input, **{name: w})
             try:
                 np.broadcast_shapes(w.shape, input.shape)
             except ValueError:
@@ -337,7 +343,7 @@ def _check_indices(op, t, n_classes, ignore_index):
 def _class_weight(op, weight, n_classes, input):
     if weight is None:
         return None
-    _check_tensors(op, weight=weight)
+    _check_tensors(op, like=input, weight=weight)
     if weight.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have one value per class, shape ({n_classes},), got "
                          f"{shape_str(weight.shape)}")
