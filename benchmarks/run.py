@@ -111,7 +111,17 @@ def write_markdown(results, path):
         lines.append(f"| {r['name']} | {r['threads']} | {_fmt_time(r['ember_s'])} | "
                      f"{_fmt_time(r['torch_s'])} | {r['ratio']:.2f} | <= {r['target']} ({ok}) | {ref} |")
     with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + "\n" + _kept_sections(path))
+
+
+def _kept_sections(path):
+    """The hand-written part of ``path`` (from its first '## ' heading on), kept across runs."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        text = f.read()
+    start = text.find("\n## ")
+    return "" if start < 0 else text[start:]
 
 
 def main():
