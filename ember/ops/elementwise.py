@@ -76,6 +76,9 @@ def _floating(op, x):
     return x
 
 
+_SAME_WIDTH_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
 class Mask(Primitive):
     """``g`` where ``keep`` (a bool array) is True, else 0: the masking step of the gradients of
     relu, clamp, where, maximum... It is differentiable in ``g`` (double backward masks again)."""
@@ -83,15 +86,17 @@ class Mask(Primitive):
     @staticmethod
     def forward(ctx, g, keep):
         ctx.save_for_backward(keep)
-        xp = array_module(g)
-        # g * keep is several times faster than where(keep, g, 0) (NumPy's where branches on
-        # every element, slow on random masks) and exact unless g holds inf or nan (inf * 0 is
-        # nan), which one sum detects. Only the sign of a zero may differ, which a gradient
-        # never shows.
-        with _quiet():
-            if xp.isfinite(g.sum()):
-                return g * keep
-        return xp.where(keep, g, 0)
+        if (type(keep) is np.ndarray and keep.dtype == np.bool_ and isinstance(g, np.ndarray)
+                and g.dtype.kind == "f" and keep.shape == g.shape):
+            # NumPy's where(keep, g, 0) branches on every element (slow on random masks) and
+            # g * keep turns inf * 0 into nan. Instead AND g's bits with all-ones (keep) or
+            # all-zeros (drop): exact for inf and nan, branch-free, ~2x faster than g * keep.
+            bits = _SAME_WIDTH_INT[g.dtype.itemsize]
+            out = keep.astype(bits)
+            np.negative(out, out=out)
+            np.bitwise_and(out, g.view(bits), out=out)
+            return out.view(g.dtype)
+        return array_module(g).where(keep, g, 0)
 
     @staticmethod
     def backward(ctx, gy):
