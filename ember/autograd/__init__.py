@@ -11,4 +11,4 @@ from ember.autograd.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
-from ember.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from ember.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401

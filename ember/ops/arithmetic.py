@@ -5,6 +5,7 @@ from numpy import ndarray
 
 from ember.autograd.function import Primitive
 from ember.ops._util import grad_for, meta, promote
+from ember.ops.comparison import broadcast_error
 
 __all__ = ["add", "sub", "mul", "div", "true_divide", "neg", "negative", "pow", "floor_divide",
            "remainder", "rsub"]
@@ -19,7 +20,10 @@ class Add(Primitive):
             return a + b  # the common case: no promotion, no broadcasting
         ctx.metas = (meta(a), meta(b))
         a, b = promote("add", a, b)
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error("add", a, b) from None
 
     @staticmethod
     def backward(ctx, gy):
@@ -46,7 +50,10 @@ class Sub(Primitive):
                             "logical_xor instead")
         ctx.metas = (meta(a), meta(b))
         a, b = promote("sub", a, b)
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error("sub", a, b) from None
 
     @staticmethod
     def backward(ctx, gy):
@@ -76,7 +83,10 @@ class Mul(Primitive):
         ctx.save_for_backward(a if edges and edges[1] is not None else None,
                               b if edges and edges[0] is not None else None)
         a, b = promote("mul", a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", a, b) from None
 
     @staticmethod
     def backward(ctx, gy):
@@ -99,7 +109,10 @@ class Div(Primitive):
         ctx.save_for_backward(a, b)  # before promotion: double backward reaches the inputs
         a, b = promote("div", a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf and 0/0 nan, silently
-            out = a / b
+            try:
+                out = a / b
+            except ValueError:
+                raise broadcast_error("div", a, b) from None
         if _kind(a) != "f" and _kind(b) != "f":
             out = out.astype(_default_float())  # int / int is the default float, as in PyTorch
         return out
@@ -163,7 +176,10 @@ class Pow(Primitive):
                 raise RuntimeError("pow: integers to negative integer powers are not allowed; "
                                    "convert the base to float first")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 0 ** -0.5 is inf
-            out = a ** b
+            try:
+                out = a ** b
+            except ValueError:
+                raise broadcast_error("pow", a, b) from None
         ctx.save_for_backward(a0, b0, out)
         return out
 
@@ -203,7 +219,10 @@ class FloorDivide(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote("floor_divide", a, b)
-        return a // b
+        try:
+            return a // b
+        except ValueError:
+            raise broadcast_error("floor_divide", a, b) from None
 
     @staticmethod
     def backward(ctx, gy):
@@ -220,7 +239,10 @@ class Remainder(Primitive):
         ctx.metas = (meta(a), meta(b))
         ctx.save_for_backward(a, b)
         a, b = promote("remainder", a, b)
-        return a % b
+        try:
+            return a % b
+        except ValueError:
+            raise broadcast_error("remainder", a, b) from None
 
     @staticmethod
     def backward(ctx, gy):
