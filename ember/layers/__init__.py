@@ -1,6 +1,6 @@
 """``ember.layers``: Keras-style layers built lazily on ``ember.nn`` (Keras 3 names and defaults)."""
 
-from ember.layers import activations, initializers, regularizers  # noqa: F401
+from ember.layers import activations, constraints, initializers, masking, regularizers  # noqa: F401
 from ember.layers.attention import *  # noqa: F401,F403
 from ember.layers.convolutional import *  # noqa: F401,F403
 from ember.layers.core import *  # noqa: F401,F403

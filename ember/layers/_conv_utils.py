@@ -10,12 +10,14 @@ def shape_str(shape):
     return f"({dims}{',' if len(shape) == 1 else ''})"
 
 
-def normalize_tuple(value, n, name, layer):
+def normalize_tuple(value, n, name, layer, allow_zero=False):
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,) * n
     value = tuple(value)
-    if len(value) != n or not all(isinstance(v, int) and v > 0 for v in value):
-        raise ValueError(f"{layer}: {name} must be a positive integer or a tuple of {n} positive "
+    least = 0 if allow_zero else 1
+    if len(value) != n or not all(isinstance(v, int) and v >= least for v in value):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{layer}: {name} must be a {kind} integer or a tuple of {n} {kind} "
                          f"integers, received {name}={value!r}")
     return value
 

@@ -6,21 +6,31 @@ heads, key_dim)``, ``query_bias (heads, key_dim)``, the same for ``key`` and ``v
 (``value_dim``), ``output_kernel (heads, value_dim, output_dim)``, ``output_bias (output_dim,)``.
 The projections are products with reshaped views of these kernels; the attention is
 ``F.scaled_dot_product_attention`` (queries scaled by ``1/sqrt(key_dim)``). ``attention_mask``
-``(B, T, S)`` is boolean, True/1 where a query may attend a key, as in Keras.
+``(B, T, S)`` is boolean, True/1 where a query may attend a key, as in Keras. Masks on the
+inputs (``query_mask (B, T)``, ``value_mask``/``key_mask (B, S)``, given or attached by
+``Embedding(mask_zero=True)``) are combined with it as in Keras, and the output carries the
+query's mask. As Keras' masked softmax, masked scores get a large negative number rather than
+``-inf``, so a query that may attend nothing averages all values instead of giving NaN.
 """
 
 import math
 
+import numpy as np
+
 import ember
-from ember.layers import initializers, regularizers
+from ember.layers import constraints, initializers, regularizers
 from ember.layers._conv_utils import shape_str
 from ember.layers.layer import Layer, shape_of
+from ember.layers.masking import as_mask, get_keras_mask
+from ember.layers.node import is_symbolic
 from ember.nn import functional as F
 
 __all__ = ["MultiHeadAttention"]
 
 
 class MultiHeadAttention(Layer):
+    supports_masking = True  # the output carries the query's mask
+
     """``MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
     output_shape=None, attention_axes=None, kernel_initializer='glorot_uniform',
     bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None)``.
@@ -52,12 +62,15 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def _dense(self, prefix, kernel_shape, bias_shape):
         kernel = self.add_weight(kernel_shape, self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                 name=f"{prefix}_kernel")
+                                 name=f"{prefix}_kernel", constraint=self.kernel_constraint)
         bias = (self.add_weight(bias_shape, self.bias_initializer, regularizer=self.bias_regularizer,
-                                name=f"{prefix}_bias") if self.use_bias else None)
+                                name=f"{prefix}_bias", constraint=self.bias_constraint)
+                if self.use_bias else None)
         return kernel, bias
 
     def build(self, query_shape, value_shape=None, key_shape=None):
@@ -84,7 +97,13 @@ class MultiHeadAttention(Layer):
                              f"{self._dims}, received shapes {shape_str(q)}, {shape_str(v)}, {shape_str(k)}")
 
     def __call__(self, query, value, key=None, attention_mask=None, return_attention_scores=False,
-                 training=None, use_causal_mask=False, **kwargs):
+                 training=None, use_causal_mask=False, query_mask=None, value_mask=None, key_mask=None,
+                 **kwargs):
+        if not is_symbolic(query, value, key):  # the masks attached to the inputs
+            query_mask = get_keras_mask(query) if query_mask is None else query_mask
+            value_mask = get_keras_mask(value) if value_mask is None else value_mask
+            if key_mask is None and key is not None:
+                key_mask = get_keras_mask(key)
         q, v = shape_of(query), shape_of(value)
         k = shape_of(key) if key is not None else v
         self._check_shapes(q, v, k)
@@ -93,7 +112,8 @@ class MultiHeadAttention(Layer):
             self.built, self._locked, self._build_input_shape = True, True, [q, v, k]
         return super().__call__(query, value, key=key, attention_mask=attention_mask,
                                 return_attention_scores=return_attention_scores, training=training,
-                                use_causal_mask=use_causal_mask, **kwargs)
+                                use_causal_mask=use_causal_mask, query_mask=query_mask,
+                                value_mask=value_mask, key_mask=key_mask, **kwargs)
 
     def _check_input_shape(self, shape):  # checked with all three shapes in __call__
         pass
@@ -108,17 +128,20 @@ class MultiHeadAttention(Layer):
         return y.transpose(1, 2)  # (B, h, T, e)
 
     def call(self, query, value, key=None, attention_mask=None, return_attention_scores=False,
-             training=None, use_causal_mask=False):
+             training=None, use_causal_mask=False, query_mask=None, value_mask=None, key_mask=None):
         key = value if key is None else key
         q = self._project(query, self.query_kernel, self.query_bias if self.use_bias else None)
         k = self._project(key, self.key_kernel, self.key_bias if self.use_bias else None)
         v = self._project(value, self.value_kernel, self.value_bias if self.use_bias else None)
         mask = self._mask(attention_mask, use_causal_mask, q.shape[2], k.shape[2], query.shape[0])
+        mask = self._input_masks(mask, query, query_mask, value_mask, key_mask)
+        if mask is not None:  # Keras' masked softmax: a large negative number, not -inf
+            mask = ember.where(mask, 0.0, -0.7 * float(np.finfo(q.dtype.numpy).max)).to(q.dtype)
         p = self.dropout if training else 0.0
         if return_attention_scores:
             scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.key_dim))
             if mask is not None:
-                scores = scores.masked_fill(ember.logical_not(mask), float("-inf"))
+                scores = scores + mask
             scores = F.softmax(scores, dim=-1)
             attn = F.dropout(scores, p, training=True) if p else scores
             context = attn @ v
@@ -130,6 +153,16 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             out = out + self.output_bias
         return (out, scores) if return_attention_scores else out
+
+    @staticmethod
+    def _input_masks(mask, query, query_mask, value_mask, key_mask):
+        """``mask`` (``(B, 1, T, S)`` or None) and-ed with the query ``(B, T)`` and value/key
+        ``(B, S)`` masks, as Keras' ``_compute_attention_mask``."""
+        for m, axis in ((query_mask, -1), (value_mask, -2), (key_mask, -2)):
+            if m is not None:
+                m = as_mask(m, query).unsqueeze(axis).unsqueeze(1)  # (B, 1, T, 1) or (B, 1, 1, S)
+                mask = m if mask is None else ember.logical_and(mask, m)
+        return mask
 
     def _mask(self, attention_mask, causal, t, s, batch):
         mask = None
@@ -157,4 +190,6 @@ class MultiHeadAttention(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer), "seed": self.seed}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint), "seed": self.seed}

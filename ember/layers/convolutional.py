@@ -8,7 +8,7 @@ convolution; the op receives a permuted view. 'same' padding is TensorFlow's (an
 the extra row/column after), applied with ``F.pad`` when it is not symmetric.
 """
 
-from ember.layers import activations, initializers, regularizers
+from ember.layers import activations, constraints, initializers, regularizers
 from ember.layers._conv_utils import (
     conv_output_length,
     normalize_data_format,
@@ -36,8 +36,6 @@ class _Conv(Layer):
         me = f"{type(self).__name__} '{self.name}'"
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{me}: filters must be a positive integer, received filters={filters!r}")
-        if kernel_constraint is not None or bias_constraint is not None:
-            raise NotImplementedError(f"{me}: weight constraints are not supported")
         self.filters = filters
         self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size", me)
         self.strides = normalize_tuple(strides, self.rank, "strides", me)
@@ -54,6 +52,8 @@ class _Conv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def _channel_axis(self):
         return -1 if self.data_format == "channels_last" else 1
@@ -94,9 +94,10 @@ class _Conv(Layer):
         else:
             shape = self.kernel_size + (channels // self.groups, self.filters)
         self.kernel = self.add_weight(shape, self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      name="kernel")
+                                      name="kernel", constraint=self.kernel_constraint)
         self.bias = (self.add_weight((self.filters,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer, name="bias")
+                                     regularizer=self.bias_regularizer, name="bias",
+                                     constraint=self.bias_constraint)
                      if self.use_bias else None)
 
     def _to_channels_first(self, x):
@@ -150,7 +151,9 @@ class _Conv(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
     def extra_repr(self):
         return (f"name={self.name!r}, filters={self.filters}, kernel_size={self.kernel_size}, "
@@ -175,33 +178,48 @@ class Conv2D(_Conv):
 
 
 class Conv2DTranspose(_Conv):
-    """``Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid'|'same', ...)``;
-    kernel ``(kh, kw, filters, in)``; output size ``in*s + max(k - s, 0)`` ('valid') or ``in*s``
-    ('same'), as Keras."""
+    """``Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding='valid'|'same',
+    output_padding=None, data_format='channels_last', dilation_rate=(1, 1), groups=1, ...)``;
+    kernel ``(kh, kw, filters/groups, in)``. Output size per spatial axis, as Keras (TensorFlow's
+    placement), with ``k`` the dilated kernel size: ``in*s + max(k - s, 0)`` ('valid') or
+    ``in*s`` ('same'); with ``output_padding=p`` (each ``p < s``): ``(in - 1)*s + k + p``
+    ('valid') or ``(in - 1)*s + k % 2 + p`` ('same'). ``groups`` splits the input channels and
+    the filters into that many independent transposed convolutions (an extension: Keras 3's
+    Conv2DTranspose has no ``groups``)."""
 
     rank = 2
     transposed = True
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), groups=1, **kwargs):
-        if output_padding is not None:
-            raise NotImplementedError("Conv2DTranspose: output_padding is not supported")
-        if groups != 1:
-            raise NotImplementedError("Conv2DTranspose: groups other than 1 are not supported")
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, **kwargs)
+        if output_padding is not None:
+            me = f"Conv2DTranspose '{self.name}'"
+            output_padding = normalize_tuple(output_padding, 2, "output_padding", me, allow_zero=True)
+            if any(p >= s for p, s in zip(output_padding, self.strides)):
+                raise ValueError(f"{me}: strides must be greater than output padding, received "
+                                 f"strides={self.strides}, output_padding={output_padding}")
+        self.output_padding = output_padding
 
-    def _lengths(self, n, k, s, d):
+    def _lengths(self, n, k, s, d, p):
+        """The output length and the start of the output in the full transposed convolution."""
         effective = (k - 1) * d + 1
+        if p is None:
+            if self.padding == "same":
+                return n * s, max(effective - s, 0) // 2
+            return n * s + max(effective - s, 0), 0
         if self.padding == "same":
-            return n * s, max(effective - s, 0) // 2
-        return n * s + max(effective - s, 0), 0
+            length = (n - 1) * s + effective % 2 + p
+            return length, max((n - 1) * s + effective - length, 0) // 2
+        return (n - 1) * s + effective + p, 0
 
     def _convolve(self, x):
-        weight = self.kernel.permute(3, 2, 0, 1)  # (in, filters, kh, kw)
-        y = F.conv_transpose2d(x, weight, None, self.strides, 0, 0, 1, self.dilation_rate)
-        for axis, (n, k, s, d) in enumerate(zip(x.shape[2:], self.kernel_size, self.strides,
-                                                 self.dilation_rate)):
-            length, start = self._lengths(n, k, s, d)
+        weight = self.kernel.permute(3, 2, 0, 1)  # (in, filters/groups, kh, kw)
+        y = F.conv_transpose2d(x, weight, None, self.strides, 0, 0, self.groups, self.dilation_rate)
+        paddings = self.output_padding or (None,) * self.rank
+        for axis, (n, k, s, d, p) in enumerate(zip(x.shape[2:], self.kernel_size, self.strides,
+                                                    self.dilation_rate, paddings)):
+            length, start = self._lengths(n, k, s, d, p)
             have = y.shape[2 + axis]
             if have < start + length:  # kernel smaller than the stride: zeros after, as Keras
                 extra = start + length - have
@@ -213,8 +231,12 @@ class Conv2DTranspose(_Conv):
 
     def compute_output_shape(self, input_shape):
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
-        out = tuple(None if n is None else self._lengths(n, k, s, d)[0] for n, k, s, d in
-                    zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
+        paddings = self.output_padding or (None,) * self.rank
+        out = tuple(None if n is None else self._lengths(n, k, s, d, p)[0] for n, k, s, d, p in
+                    zip(spatial, self.kernel_size, self.strides, self.dilation_rate, paddings))
         if self.data_format == "channels_last":
             return (input_shape[0],) + out + (self.filters,)
         return (input_shape[0], self.filters) + out
+
+    def get_config(self):
+        return {**super().get_config(), "output_padding": self.output_padding}

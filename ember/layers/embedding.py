@@ -2,7 +2,7 @@
 ``embeddings`` weight (initialised U(-0.05, 0.05))."""
 
 import ember
-from ember.layers import initializers, regularizers
+from ember.layers import constraints, initializers, regularizers
 from ember.layers._conv_utils import shape_str
 from ember.layers.layer import Layer
 from ember.nn import functional as F
@@ -14,7 +14,9 @@ class Embedding(Layer):
     """``Embedding(input_dim, output_dim, embeddings_initializer='uniform',
     embeddings_regularizer=None, mask_zero=False)``: ``(N, ...)`` ids -> ``(N, ..., output_dim)``.
 
-    With ``mask_zero=True``, ``compute_mask(inputs)`` is ``inputs != 0`` (id 0 is padding).
+    With ``mask_zero=True``, ``compute_mask(inputs)`` is ``inputs != 0`` (id 0 is padding); that
+    mask is attached to the output, so layers after it (LSTM, GlobalAveragePooling1D...) skip the
+    padded steps.
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
@@ -28,12 +30,15 @@ class Embedding(Layer):
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.input_length = input_length
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer, name="embeddings")
+                                          regularizer=self.embeddings_regularizer, name="embeddings",
+                                          constraint=self.embeddings_constraint)
 
     def call(self, inputs):
         if inputs.is_floating_point():
@@ -59,4 +64,5 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
                 "mask_zero": self.mask_zero}

@@ -9,17 +9,24 @@ BatchNormalization's moving statistics) are Parameters with ``requires_grad=Fals
 
 ``training=None`` in a call means the module's mode (``layer.train()`` / ``layer.eval()``), so
 a PyTorch-style loop and Keras' ``fit``/``predict`` (which pass ``training`` explicitly) agree.
+
+Masks, as Keras: a call receives the mask attached to its input (``ember.layers.masking``) as
+``mask=`` when ``call`` takes that argument, and a layer with ``supports_masking`` attaches
+``compute_mask(inputs, mask)`` (by default the same mask) to its outputs; a layer without it
+that receives a mask warns that the mask stops there.
 """
 
 import collections
 import inspect
 import re
+import warnings
 
 import numpy as np
 
 import ember
 from ember.autograd.grad_mode import no_grad
-from ember.layers import initializers, regularizers
+from ember.layers import constraints, initializers, regularizers
+from ember.layers.masking import as_mask, get_keras_mask, mask_of, set_keras_mask
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.tensor.tensor import Tensor
@@ -126,6 +133,8 @@ class Layer(Module):
     (2, 3)
     """
 
+    supports_masking = False  # True: compute_mask's mask is attached to the outputs (Keras)
+
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         # The constructor's arguments, so that a custom layer without a get_config of its own
@@ -164,14 +173,13 @@ class Layer(Module):
 
         ``initializer`` defaults to 'glorot_uniform' for floats (Keras' default); ``trainable=False``
         gives a Parameter with ``requires_grad=False``; ``regularizer``'s penalty of this weight
-        appears in ``layer.losses``.
+        appears in ``layer.losses``; ``constraint`` (a name, a Constraint or a callable) projects
+        the weight after each update of an ``ember.optimizers`` optimizer.
         """
         if self._locked:
             raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}) is already built: its "
                                "state is locked and it cannot create the new weight "
                                f"{name!r}. Create all weights in build(input_shape).")
-        if constraint is not None:
-            raise NotImplementedError(f"Layer '{self.name}': weight constraints are not supported")
         shape = () if shape is None else tuple(int(s) for s in shape)
         name = name or f"weight_{len(self._weights_info)}"
         if name in self._weights_info or name in self._modules or name in self.__dict__:
@@ -188,6 +196,7 @@ class Layer(Module):
         param = Parameter(value.detach(), requires_grad=bool(trainable) and self._trainable)
         self.register_parameter(name, param)
         self._weights_info[name] = _Weight(name, bool(trainable), regularizers.get(regularizer))
+        constraints.set_constraint(param, constraints.get(constraint))
         return param
 
     def _own_weights(self, trainable):
@@ -312,16 +321,53 @@ class Layer(Module):
         shape = shape_of(inputs)
         self._check_input_shape(shape)
         self._maybe_build(shape)
-        if "training" in self._call_params() and kwargs.get("training") is None:
+        params = self._call_params()
+        if "training" in params and kwargs.get("training") is None:
             kwargs["training"] = self.training
+        mask = kwargs.get("mask")
+        if mask is None:  # the mask attached to the inputs (Keras' _keras_mask)
+            mask = mask_of(inputs)
+            if mask is not None and "mask" in params:
+                kwargs["mask"] = mask
+        elif "mask" in params:
+            mask = kwargs["mask"] = as_mask(mask, inputs)
+        else:
+            raise TypeError(f"{self._describe()} received mask=, but its call() takes no mask "
+                            "argument; give the mask to a layer that consumes it (e.g. LSTM)")
         self._activity_losses = []
         self._extra_losses = []
         outputs = super().__call__(inputs, *args, **kwargs)
+        if self.supports_masking:
+            if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+                self._attach_output_masks(inputs, outputs, mask)
+        elif mask is not None and "mask" not in params:
+            warnings.warn(f"{self._describe()} was passed an input with a mask attached to it, but it "
+                          "does not support masking: its outputs carry no mask, so layers after it "
+                          "will not see it.", stacklevel=2)
         if self.activity_regularizer is not None:
             for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
                 if isinstance(out, Tensor):
                     self._activity_losses.append(self.activity_regularizer(out))
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs, given the inputs and their ``mask`` (Keras' ``compute_mask``).
+
+        Called after each call of a layer whose ``supports_masking`` is true; the default passes
+        the inputs' mask through (right for layers that keep the time axis, e.g. Dense on
+        ``(batch, steps, features)``). Return None to drop the mask."""
+        return mask
+
+    def _attach_output_masks(self, inputs, outputs, mask):
+        flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if all(get_keras_mask(out) is not None for out in flat):  # call() attached them itself
+            return
+        masks = self.compute_mask(inputs, mask)
+        if masks is None:
+            return
+        for out, m in zip(flat, masks if isinstance(masks, (list, tuple)) else [masks]):
+            if m is not None and isinstance(out, Tensor) and get_keras_mask(out) is None:
+                set_keras_mask(out, m)
 
     def _call_params(self):
         cls = type(self)

@@ -1,6 +1,8 @@
 """Merge layers: ``Concatenate``, ``Add``, ``Subtract``, ``Multiply``, ``Average``, ``Maximum``
 and the functional forms ``concatenate``, ``add``, ``subtract``, ``multiply``, ``average``,
-``maximum``. Each takes a list of tensors; elementwise merges broadcast as Keras does."""
+``maximum``. Each takes a list of tensors; elementwise merges broadcast as Keras does. Masks
+merge as in Keras: a step is kept where every masked input keeps it (for ``Concatenate``, where
+any of the joined features comes from a kept step)."""
 
 import ember
 from ember.layers._conv_utils import shape_str
@@ -26,6 +28,7 @@ def _broadcast_shape(shapes, layer):
 class _Merge(Layer):
     min_inputs = 2
     max_inputs = None
+    supports_masking = True
 
     def _check_input_shape(self, shape):
         if not isinstance(shape, list) or len(shape) < self.min_inputs \
@@ -41,6 +44,15 @@ class _Merge(Layer):
 
     def compute_output_shape(self, input_shape):
         return self._output_shape(input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        masks = [m for m in (mask or []) if m is not None]
+        if not masks:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = ember.logical_and(out, m)
+        return out
 
     def call(self, inputs):
         out = inputs[0]
@@ -124,6 +136,18 @@ class Concatenate(_Merge):
 
     def call(self, inputs):
         return ember.cat(list(inputs), self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []  # each input's mask over all its elements
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = ember.ones(*x.shape, dtype=ember.bool, device=x.device)
+            elif m.ndim < x.ndim:
+                m = m.unsqueeze(-1).expand(*x.shape)
+            full.append(m)
+        return ember.cat(full, self.axis).any(dim=-1)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -16,9 +16,16 @@ from ember.autograd.grad_mode import no_grad
 from ember.backend.dtypes import as_dtype
 from ember.tensor.factories import zeros
 
-__all__ = ["Input", "KerasTensor", "Node", "is_symbolic", "map_structure", "flatten"]
+__all__ = ["Input", "KerasTensor", "Node", "is_symbolic", "map_structure", "flatten", "inferring_shapes"]
 
 _ids = itertools.count()
+_inferring = [0]  # > 0 while a layer runs on zeros to find its output shapes
+
+
+def inferring_shapes():
+    """Whether the current call is a run on zeros that only finds output shapes (a layer with
+    state across calls, such as a stateful RNN, must not keep anything from it)."""
+    return _inferring[0] > 0
 
 
 def flatten(structure):
@@ -178,8 +185,12 @@ def _output_structure(layer, inputs, args, kwargs):
     d_inputs, d_args, d_kwargs = dummy
     if "training" in layer._call_params():
         d_kwargs["training"] = False
-    with no_grad():
-        out = layer(d_inputs, *d_args, **d_kwargs)  # real (zero) tensors: an ordinary call
+    _inferring[0] += 1
+    try:
+        with no_grad():
+            out = layer(d_inputs, *d_args, **d_kwargs)  # real (zero) tensors: an ordinary call
+    finally:
+        _inferring[0] -= 1
     batch = flatten(inputs)[0].shape[0] if isinstance(flatten(inputs)[0], KerasTensor) else None
     return map_structure(lambda o: (batch,) + tuple(o.shape)[1:], out)
 

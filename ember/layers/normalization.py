@@ -9,7 +9,7 @@ Weights, in Keras' order: ``gamma``, ``beta`` (trainable), ``moving_mean``, ``mo
 """
 
 from ember.autograd.grad_mode import no_grad
-from ember.layers import initializers, regularizers
+from ember.layers import constraints, initializers, regularizers
 from ember.layers._conv_utils import shape_str
 from ember.layers.layer import Layer
 from ember.nn import functional as F
@@ -36,6 +36,8 @@ class BatchNormalization(Layer):
     and ``moving = moving * momentum + batch * (1 - momentum)``; in inference the moving statistics.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
@@ -55,6 +57,8 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.synchronized = synchronized
 
     def _check_input_shape(self, shape):
@@ -73,10 +77,10 @@ class BatchNormalization(Layer):
         n = (input_shape[self.axis],)
         if self.scale:
             self.gamma = self.add_weight(n, self.gamma_initializer, regularizer=self.gamma_regularizer,
-                                         name="gamma")
+                                         name="gamma", constraint=self.gamma_constraint)
         if self.center:
             self.beta = self.add_weight(n, self.beta_initializer, regularizer=self.beta_regularizer,
-                                        name="beta")
+                                        name="beta", constraint=self.beta_constraint)
         self.moving_mean = self.add_weight(n, self.moving_mean_initializer, trainable=False,
                                            name="moving_mean")
         self.moving_variance = self.add_weight(n, self.moving_variance_initializer, trainable=False,
@@ -114,27 +118,36 @@ class BatchNormalization(Layer):
                 "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
 
 class LayerNormalization(Layer):
     """``LayerNormalization(axis=-1, epsilon=0.001, center=True, scale=True,
     beta_initializer='zeros', gamma_initializer='ones', ...)``: per sample, normalize over
     ``axis`` (an int or a list), then ``* gamma + beta`` (shaped like those axes). Uses
-    ``F.layer_norm`` over the trailing axes (other axes are moved last and back)."""
+    ``F.layer_norm`` over the trailing axes (other axes are moved last and back).
+
+    ``rms_scaling=True`` ignores ``center`` and ``scale``: ``x / sqrt(var(x) + epsilon) * gamma``
+    with no ``beta`` and, exactly as Keras 3 computes it, the variance over the axes (the inputs
+    are not centred)."""
+
+    supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if rms_scaling:
-            raise NotImplementedError(f"LayerNormalization '{self.name}': rms_scaling is not supported")
         self.axis = axis if isinstance(axis, int) else list(axis)
         self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.rms_scaling = bool(rms_scaling)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def _check_input_shape(self, shape):
         if isinstance(shape, list):
@@ -149,20 +162,26 @@ class LayerNormalization(Layer):
     def build(self, input_shape):
         axes = _axes(self.axis, len(input_shape), self)
         self._param_shape = tuple(input_shape[a] for a in axes)
-        if self.scale:
+        if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(self._param_shape, self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma")
-        if self.center:
+                                         regularizer=self.gamma_regularizer, name="gamma",
+                                         constraint=self.gamma_constraint)
+        if self.center and not self.rms_scaling:
             self.beta = self.add_weight(self._param_shape, self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta")
+                                        regularizer=self.beta_regularizer, name="beta",
+                                        constraint=self.beta_constraint)
 
     def call(self, inputs):
         rank = inputs.ndim
         axes = _axes(self.axis, rank, self)
         trailing = list(range(rank - len(axes), rank))
         x = inputs if axes == trailing else inputs.movedim(axes, trailing)
-        y = F.layer_norm(x, self._param_shape, self.gamma if self.scale else None,
-                         self.beta if self.center else None, self.epsilon)
+        if self.rms_scaling:
+            variance = x.var(dim=tuple(trailing), keepdim=True, correction=0)
+            y = x * (variance + self.epsilon).rsqrt() * self.gamma
+        else:
+            y = F.layer_norm(x, self._param_shape, self.gamma if self.scale else None,
+                             self.beta if self.center else None, self.epsilon)
         return y if axes == trailing else y.movedim(trailing, axes)
 
     def compute_output_shape(self, input_shape):
@@ -170,8 +189,10 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
                 "beta_initializer": initializers.serialize(self.beta_initializer),
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}

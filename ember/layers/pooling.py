@@ -146,7 +146,23 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
+    """``GlobalAveragePooling1D(data_format='channels_last', keepdims=False)``: the mean over the
+    steps; with a mask ``(batch, steps)`` (given, or from ``Embedding(mask_zero=True)``) the mean
+    over the unmasked steps only. The output carries no mask."""
+
     rank, kind = 1, "avg"
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = self._axes()[0]
+        keep = mask.unsqueeze(2 if axis == 1 else 1)
+        total = ember.where(keep, inputs, 0.0).sum(dim=axis, keepdim=self.keepdims)
+        return total / keep.to(inputs.dtype).sum(dim=axis, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -2,48 +2,71 @@
 
 Weights have Keras' layout and names: ``kernel (in, G*units)``, ``recurrent_kernel (units,
 G*units)`` and ``bias`` (``(G*units,)``; a GRU with ``reset_after=True`` has ``(2, 3*units)``:
-input and recurrent biases), gates in Keras' order (LSTM i, f, c, o; GRU z, r, h). The whole
-sequence runs as one fused op of ``ember.nn``'s recurrent layers (``RNNSequence``,
-``LSTMSequence``, ``GRUSequence``), which take PyTorch's layout: the Keras weights are handed to
-them as transposed views (the GRU's gates reordered to PyTorch's r, z, n), so gradients flow
-back to the Keras-layout parameters.
+input and recurrent biases), gates in Keras' order (LSTM i, f, c, o; GRU z, r, h).
 
-Inputs are ``(batch, timesteps, features)``. ``dropout`` drops input features with one mask for
-all time steps (as Keras); ``recurrent_dropout``, masking, ``stateful`` and activations other
-than Keras' defaults (SimpleRNN also takes 'relu') are not supported and raise.
+Two ways to run a sequence, with the same results:
+
+- The fused ops of ``ember.nn``'s recurrent layers (``RNNSequence``, ``LSTMSequence``,
+  ``GRUSequence``): the whole sequence as one op on raw arrays, used whenever they compute the
+  layer (Keras' default activations, a GRU with ``reset_after=True``, no recurrent dropout in
+  training). They take PyTorch's layout: the Keras weights are handed to them as transposed
+  views (the GRU's gates reordered to PyTorch's r, z, n), so gradients flow back to the
+  Keras-layout parameters.
+- A loop over the time steps written with ember ops (``_cell``) for everything else: other
+  activations, ``GRU(reset_after=False)`` and ``recurrent_dropout`` in training.
+
+Inputs are ``(batch, timesteps, features)``. Keras' semantics throughout:
+
+- ``mask`` ``(batch, timesteps)`` (given, or attached to the inputs by ``Embedding(mask_zero=
+  True)`` or ``Masking``): a masked step leaves the states unchanged, so the final state is the
+  state at the last unmasked step, and a masked step's output is the state carried (zeros with
+  ``zero_output_for_mask=True``, which ``Bidirectional`` sets when returning sequences). With
+  ``return_sequences`` the mask passes on to the next layer.
+- ``dropout`` drops input features and ``recurrent_dropout`` the state fed to the recurrent
+  kernel, each with masks drawn once per call and used at every time step, in training only.
+  With ``recurrent_dropout`` (Keras' "implementation 1") every gate gets masks of its own.
+- ``stateful=True``: the final states of a batch are the initial states of the next (detached:
+  gradients stop at the batch boundary), so sample ``i`` of each batch continues sample ``i``
+  of the previous one; the batch size is fixed by the first call; ``reset_states()`` zeroes
+  them.
 """
 
 import ember
-from ember.layers import activations, initializers, regularizers
+from ember.layers import activations, constraints, initializers, regularizers
 from ember.layers._conv_utils import shape_str
 from ember.layers.layer import Layer
+from ember.layers.node import inferring_shapes
 from ember.nn import functional as F
 from ember.nn.modules.rnn import GRUSequence, LSTMSequence, RNNSequence
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
 
+def _dropout_masks(count, shape, rate, like):
+    """``count`` independent dropout masks (0 or ``1/(1-rate)``) of ``shape``."""
+    ones = ember.ones(*shape, dtype=like.dtype, device=like.device)
+    return [F.dropout(ones, rate) for _ in range(count)]
+
+
 class _RNN(Layer):
     gates = 1
     n_states = 1
+    supports_masking = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, seed=None, **kwargs):
+                 unroll=False, zero_output_for_mask=False, seed=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         me = f"{type(self).__name__} '{self.name}'"
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"{me}: units must be a positive integer, received units={units!r}")
-        if recurrent_dropout:
-            raise NotImplementedError(f"{me}: recurrent_dropout is not supported by the fused "
-                                      "sequence op; use dropout= (on the inputs) instead")
-        if stateful:
-            raise NotImplementedError(f"{me}: stateful=True is not supported")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"{me}: dropout must be in [0, 1), received dropout={dropout!r}")
+        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= rate < 1:
+                raise ValueError(f"{me}: {arg} must be in [0, 1), received {arg}={rate!r}")
         self.units = units
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -54,16 +77,19 @@ class _RNN(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful, self.unroll, self.seed = bool(go_backwards), stateful, unroll, seed
-        self._check_activations(me)
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), unroll
+        self.zero_output_for_mask, self.seed = bool(zero_output_for_mask), seed
+        self.states = None  # stateful: the states carried from one batch to the next
 
-    def _check_activations(self, me):
-        if activations.serialize(self.activation) != "tanh" or \
-                activations.serialize(self.recurrent_activation) != "sigmoid":
-            raise NotImplementedError(f"{me}: only activation='tanh' with recurrent_activation='sigmoid' "
-                                      "(Keras' defaults) run on the fused sequence op")
+    def _fused(self):
+        """Whether the fused sequence op computes this layer (Keras' default activations)."""
+        return activations.serialize(self.activation) == "tanh" and \
+            activations.serialize(self.recurrent_activation) == "sigmoid"
 
     def _check_input_shape(self, shape):
         if isinstance(shape, list) or len(shape) != 3:
@@ -82,12 +108,15 @@ class _RNN(Layer):
     def build(self, input_shape):
         g, u = self.gates, self.units
         self.kernel = self.add_weight((input_shape[-1], g * u), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
+                                      regularizer=self.kernel_regularizer, name="kernel",
+                                      constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight((u, g * u), self.recurrent_initializer,
                                                 regularizer=self.recurrent_regularizer,
-                                                name="recurrent_kernel")
+                                                name="recurrent_kernel",
+                                                constraint=self.recurrent_constraint)
         self.bias = (self.add_weight(self._bias_shape(), self._bias_init(), regularizer=self.bias_regularizer,
-                                     name="bias") if self.use_bias else None)
+                                     name="bias", constraint=self.bias_constraint)
+                     if self.use_bias else None)
 
     def _bias_shape(self):
         return (self.gates * self.units,)
@@ -95,27 +124,98 @@ class _RNN(Layer):
     def _bias_init(self):
         return self.bias_initializer
 
+    # ---- running ----
     def call(self, inputs, initial_state=None, training=None, mask=None):
-        if mask is not None:
-            raise NotImplementedError(f"{self._describe()}: masking is not supported")
         batch, steps_count, features = inputs.shape
         if steps_count == 0:
             raise ValueError(f"{self._describe()} received a sequence with 0 time steps "
                              f"(shape {shape_str(tuple(inputs.shape))})")
-        x = inputs
-        if training and self.dropout > 0:
-            keep = F.dropout(ember.ones(batch, 1, features, dtype=x.dtype, device=x.device), self.dropout)
-            x = x * keep
-        x = x.transpose(0, 1)  # (T, N, F)
+        keep = self._time_major_mask(mask, batch, steps_count)  # (T, B, 1) in processing order
+        x = inputs.transpose(0, 1)  # (T, N, F)
         if self.go_backwards:
             x = x.flip(0)
-        rows = x.reshape(steps_count * batch, features)
-        steps = tuple((t * batch, (t + 1) * batch) for t in range(steps_count))
-        states = self._initial_states(initial_state, batch, inputs)
-        y, *finals = self._sequence(rows, states, steps)
-        output = (y.reshape(steps_count, batch, self.units).transpose(0, 1) if self.return_sequences
-                  else finals[0])
+        if initial_state is None and self.stateful:
+            states = self._stateful_states(batch, inputs)
+        else:
+            states = self._initial_states(initial_state, batch, inputs)
+        recurrent_dropout = bool(training) and self.recurrent_dropout > 0
+        if self._fused() and not recurrent_dropout:
+            if training and self.dropout > 0:  # one mask over the features, for every step
+                x = x * _dropout_masks(1, (1, batch, features), self.dropout, x)[0]
+            rows = x.reshape(steps_count * batch, features)
+            steps = tuple((t * batch, (t + 1) * batch) for t in range(steps_count))
+            y, *finals = self._sequence(rows, states, steps,
+                                        None if keep is None else keep.reshape(steps_count * batch, 1))
+            y = y.reshape(steps_count, batch, self.units)
+        else:
+            y, finals = self._loop(x, states, keep, training)
+        if self.stateful and not inferring_shapes():
+            self.states = [s.detach() for s in finals]
+        zero_masked = keep is not None and self.zero_output_for_mask
+        if self.return_sequences:
+            output = (y * keep if zero_masked else y).transpose(0, 1)
+        else:  # the last output is the last state (zeros if that step is masked and zeroed)
+            output = finals[0] * keep[-1] if zero_masked else finals[0]
         return [output] + finals if self.return_state else output
+
+    def _time_major_mask(self, mask, batch, steps_count):
+        """The mask as a bool ``(T, B, 1)`` tensor in processing order, or None (no mask, or
+        nothing masked)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if mask is None:
+            return None
+        if tuple(mask.shape) != (batch, steps_count):
+            raise ValueError(f"{self._describe()}: the mask must have shape (batch, timesteps) = "
+                             f"({batch}, {steps_count}), like the inputs, received "
+                             f"{shape_str(tuple(mask.shape))}")
+        if mask.dtype != ember.bool:
+            mask = ember.ne(mask, 0)
+        if bool(mask.all()):
+            return None  # nothing to skip: the unmasked path
+        keep = mask.transpose(0, 1)
+        if self.go_backwards:
+            keep = keep.flip(0)
+        return keep.reshape(steps_count, batch, 1).contiguous()
+
+    def _loop(self, x, states, keep, training):
+        """Step by step with ember ops: ``x (T, B, F)`` in processing order. Returns the outputs
+        ``(T, B, units)`` and the final states."""
+        g, u = self.gates, self.units
+        per_gate = bool(training) and self.recurrent_dropout > 0  # Keras' implementation 1
+        input_masks = recurrent_masks = None
+        if training and self.dropout > 0:
+            input_masks = _dropout_masks(g if per_gate else 1, (1,) + tuple(x.shape[1:]), self.dropout, x)
+        if per_gate:
+            recurrent_masks = _dropout_masks(g, (x.shape[1], u), self.recurrent_dropout, x)
+        if input_masks is not None and len(input_masks) > 1:  # a mask per gate
+            xw = ember.cat([(x * m) @ self.kernel[:, k * u:(k + 1) * u]
+                            for k, m in enumerate(input_masks)], -1)
+        else:  # all the gates' input parts, for every step, in one product
+            xw = (x if input_masks is None else x * input_masks[0]) @ self.kernel
+        bias = self._input_bias()
+        if bias is not None:
+            xw = xw + bias
+        outputs = []
+        for t in range(x.shape[0]):
+            new = self._cell(xw[t], states, recurrent_masks)
+            if keep is not None:  # a masked step keeps the states
+                new = [ember.where(keep[t], n, s) for n, s in zip(new, states)]
+            states = new
+            outputs.append(states[0])
+        return ember.stack(outputs), states
+
+    def _input_bias(self):
+        return self.bias
+
+    def _recurrent(self, h, masks, first=0, count=None):
+        """``h @ recurrent_kernel`` for gates ``first .. first + count`` (with each gate's
+        recurrent-dropout mask when given), as ``(B, count * units)``."""
+        u, count = self.units, self.gates - first if count is None else count
+        kernel = self.recurrent_kernel[:, first * u:(first + count) * u]
+        if masks is None:
+            return h @ kernel
+        return ember.cat([(h * masks[first + k]) @ kernel[:, k * u:(k + 1) * u] for k in range(count)], -1)
 
     def _initial_states(self, initial_state, batch, like):
         if initial_state is None:
@@ -128,12 +228,43 @@ class _RNN(Layer):
                              f"{[tuple(s.shape) for s in states]}")
         return states
 
+    def _stateful_states(self, batch, like):
+        if inferring_shapes():
+            return self._initial_states(None, batch, like)
+        if self.states is None:
+            self.states = self._initial_states(None, batch, like)
+        if self.states[0].shape[0] != batch:
+            raise ValueError(f"{self._describe()} is stateful and carries states for batches of "
+                             f"{self.states[0].shape[0]} samples, but received a batch of {batch}. A "
+                             "stateful layer needs the same batch size in every call: give fit/predict "
+                             "a batch_size that divides the number of samples.")
+        if self.states[0].device != like.device:
+            self.states = [s.to(like.device) for s in self.states]
+        return self.states
+
+    def reset_states(self):
+        """Zero the states of a stateful layer."""
+        if not self.stateful:
+            raise AttributeError(f"{self._describe()}: reset_states() needs a stateful layer; create "
+                                 "it with stateful=True")
+        if self.states is not None:
+            self.states = [ember.zeros_like(s) for s in self.states]
+
+    reset_state = reset_states  # Keras 3's name
+
+    # ---- shapes, masks and configuration ----
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
         out = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
         if self.return_state:
             return [out] + [(batch, self.units)] * self.n_states
         return out
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] + [None] * self.n_states if self.return_state else output_mask
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,
@@ -146,10 +277,13 @@ class _RNN(Layer):
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
-                "seed": self.seed}
+                "zero_output_for_mask": self.zero_output_for_mask, "seed": self.seed}
 
     def extra_repr(self):
         return f"name={self.name!r}, units={self.units}, return_sequences={self.return_sequences}"
@@ -158,24 +292,25 @@ class _RNN(Layer):
 class SimpleRNN(_RNN):
     """``SimpleRNN(units, activation='tanh', use_bias=True, kernel_initializer='glorot_uniform',
     recurrent_initializer='orthogonal', bias_initializer='zeros', dropout=0.0,
-    return_sequences=False, return_state=False, go_backwards=False)``:
-    ``h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``; act 'tanh' or 'relu'."""
+    recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+    stateful=False)``: ``h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``."""
 
     def __init__(self, units, activation="tanh", **kwargs):
         kwargs.pop("recurrent_activation", None)
         super().__init__(units, activation=activation, **kwargs)
 
-    def _check_activations(self, me):
-        if activations.serialize(self.activation) not in ("tanh", "relu"):
-            raise NotImplementedError(f"{me}: activation must be 'tanh' or 'relu' (the fused sequence "
-                                      f"op), received {activations.serialize(self.activation)!r}")
+    def _fused(self):
+        return activations.serialize(self.activation) in ("tanh", "relu")
 
-    def _sequence(self, rows, states, steps):
+    def _sequence(self, rows, states, steps, keep):
         bias = self.bias
         zero = None if bias is None else ember.zeros_like(bias)
         y, h = RNNSequence.apply(rows, states[0], self.kernel.T, self.recurrent_kernel.T, bias, zero, steps,
-                                 activations.serialize(self.activation) == "relu")
+                                 activations.serialize(self.activation) == "relu", keep)
         return y, h
+
+    def _cell(self, xw, states, masks):
+        return [self.activation(xw + self._recurrent(states[0], masks))]
 
     def get_config(self):
         config = super().get_config()
@@ -186,10 +321,10 @@ class SimpleRNN(_RNN):
 class LSTM(_RNN):
     """``LSTM(units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,
     kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
-    bias_initializer='zeros', unit_forget_bias=True, dropout=0.0, return_sequences=False,
-    return_state=False, go_backwards=False)``. One bias of ``4*units`` (gates i, f, c, o); with
-    ``unit_forget_bias`` the forget gate's bias starts at 1. ``return_state`` gives
-    ``[output, h, c]``. Parameters: ``4*units*(features + units + 1)``."""
+    bias_initializer='zeros', unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0,
+    return_sequences=False, return_state=False, go_backwards=False, stateful=False)``. One bias of
+    ``4*units`` (gates i, f, c, o); with ``unit_forget_bias`` the forget gate's bias starts at 1.
+    ``return_state`` gives ``[output, h, c]``. Parameters: ``4*units*(features + units + 1)``."""
 
     gates, n_states = 4, 2
 
@@ -207,12 +342,20 @@ class LSTM(_RNN):
 
         return init
 
-    def _sequence(self, rows, states, steps):
+    def _sequence(self, rows, states, steps, keep):
         bias = self.bias
         zero = None if bias is None else ember.zeros_like(bias)
         y, h, c = LSTMSequence.apply(rows, states[0], states[1], self.kernel.T, self.recurrent_kernel.T,
-                                     bias, zero, None, steps)
+                                     bias, zero, None, steps, keep)
         return y, h, c
+
+    def _cell(self, xw, states, masks):
+        h, c = states
+        u, act, gate = self.units, self.activation, self.recurrent_activation
+        z = xw + self._recurrent(h, masks)
+        i, f, o = gate(z[:, :u]), gate(z[:, u:2 * u]), gate(z[:, 3 * u:])
+        c = f * c + i * act(z[:, 2 * u:3 * u])
+        return [o * act(c), c]
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -226,23 +369,31 @@ def _zrh_to_rzn(w, u):
 class GRU(_RNN):
     """``GRU(units, activation='tanh', recurrent_activation='sigmoid', use_bias=True,
     kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
-    bias_initializer='zeros', dropout=0.0, return_sequences=False, return_state=False,
-    go_backwards=False, reset_after=True)``: gates z, r, h; ``bias (2, 3*units)`` (input and
-    recurrent biases). Parameters: ``3*units*(features + units + 2)``. Only ``reset_after=True``
-    (Keras 3's default, the formula of PyTorch's GRU) is supported."""
+    bias_initializer='zeros', dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
+    return_state=False, go_backwards=False, stateful=False, reset_after=True)``: gates z, r, h.
+
+    ``reset_after=True`` (Keras 3's default, the formula of PyTorch's GRU): ``hh = act(x W_h +
+    b_h + r * (h U_h + b'_h))`` with ``bias (2, 3*units)`` (input and recurrent biases);
+    parameters ``3*units*(features + units + 2)``. ``reset_after=False`` (the original GRU):
+    ``hh = act(x W_h + (r * h) U_h + b_h)`` with one ``bias (3*units,)``. Then
+    ``h' = z * h + (1 - z) * hh``."""
 
     gates = 3
 
     def __init__(self, units, reset_after=True, **kwargs):
         super().__init__(units, **kwargs)
-        if not reset_after:
-            raise NotImplementedError(f"GRU '{self.name}': only reset_after=True is supported")
-        self.reset_after = True
+        self.reset_after = bool(reset_after)
+
+    def _fused(self):
+        return self.reset_after and super()._fused()
 
     def _bias_shape(self):
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def _sequence(self, rows, states, steps):
+    def _input_bias(self):
+        return None if self.bias is None else self.bias[0] if self.reset_after else self.bias
+
+    def _sequence(self, rows, states, steps, keep):
         u = self.units
         w_ih = _zrh_to_rzn(self.kernel, u).T
         w_hh = _zrh_to_rzn(self.recurrent_kernel, u).T
@@ -250,8 +401,24 @@ class GRU(_RNN):
         if self.bias is not None:
             b = _zrh_to_rzn(self.bias, u)
             b_ih, b_hh = b[0], b[1]
-        y, h = GRUSequence.apply(rows, states[0], w_ih, w_hh, b_ih, b_hh, steps)
+        y, h = GRUSequence.apply(rows, states[0], w_ih, w_hh, b_ih, b_hh, steps, keep)
         return y, h
+
+    def _cell(self, xw, states, masks):
+        h = states[0]
+        u, gate = self.units, self.recurrent_activation
+        if self.reset_after:
+            inner = self._recurrent(h, masks)
+            if self.bias is not None:
+                inner = inner + self.bias[1]
+            z, r = gate(xw[:, :u] + inner[:, :u]), gate(xw[:, u:2 * u] + inner[:, u:2 * u])
+            hh = self.activation(xw[:, 2 * u:] + r * inner[:, 2 * u:])
+        else:
+            inner = self._recurrent(h, masks, 0, 2)
+            z, r = gate(xw[:, :u] + inner[:, :u]), gate(xw[:, u:2 * u] + inner[:, u:])
+            h_dropped = h if masks is None else h * masks[2]
+            hh = self.activation(xw[:, 2 * u:] + (r * h_dropped) @ self.recurrent_kernel[:, 2 * u:])
+        return [z * h + (1 - z) * hh]
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}
@@ -261,10 +428,12 @@ class Bidirectional(Layer):
     """``Bidirectional(layer, merge_mode='concat', backward_layer=None)``: runs a copy of
     ``layer`` forwards and one backwards (``go_backwards`` flipped) and merges their outputs
     ('concat', 'sum', 'mul', 'ave' or None for a list). With ``return_sequences`` the backward
-    output is reversed back in time before merging, as Keras does. ``return_state`` gives
+    output is reversed back in time before merging, as Keras does, and masked steps output
+    zeros (Keras sets ``zero_output_for_mask`` on both layers). ``return_state`` gives
     ``[output] + forward states + backward states``."""
 
     _MODES = ("concat", "sum", "mul", "ave", None)
+    supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(**kwargs)
@@ -284,13 +453,18 @@ class Bidirectional(Layer):
             config["name"] = "backward_" + layer.name
             config["go_backwards"] = not layer.go_backwards
             backward_layer = type(layer).from_config(config)
-        elif backward_layer.return_sequences != layer.return_sequences:
-            raise ValueError(f"Bidirectional '{self.name}': forward and backward layers must agree on "
-                             "return_sequences")
+        else:
+            for attr in ("return_sequences", "stateful", "return_state"):
+                if getattr(backward_layer, attr) != getattr(layer, attr):
+                    raise ValueError(f"Bidirectional '{self.name}': forward and backward layers must "
+                                     f"agree on {attr}")
         self.backward_layer = backward_layer
+        for sub in (self.forward_layer, self.backward_layer):
+            sub.zero_output_for_mask = sub.return_sequences
         self.layer_config = {"class_name": type(layer).__name__, "config": layer.get_config()}
         self.merge_mode = merge_mode
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
+        self.stateful = layer.stateful
 
     def _check_input_shape(self, shape):
         self.forward_layer._check_input_shape(shape)
@@ -304,8 +478,8 @@ class Bidirectional(Layer):
         if initial_state is not None:
             half = len(initial_state) // 2
             fw_state, bw_state = initial_state[:half], initial_state[half:]
-        fw = self.forward_layer(inputs, initial_state=fw_state, training=training)
-        bw = self.backward_layer(inputs, initial_state=bw_state, training=training)
+        fw = self.forward_layer(inputs, initial_state=fw_state, training=training, mask=mask)
+        bw = self.backward_layer(inputs, initial_state=bw_state, training=training, mask=mask)
         states = []
         if self.return_state:
             fw, states = fw[0], fw[1:] + bw[1:]
@@ -326,6 +500,22 @@ class Bidirectional(Layer):
             return (out if isinstance(out, list) else [out]) + states
         return out
 
+    def reset_states(self):
+        """Zero both layers' states (stateful layers only)."""
+        if not self.stateful:
+            raise AttributeError(f"{self._describe()}: reset_states() needs a stateful layer; create "
+                                 "it with stateful=True")
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
+
+    reset_state = reset_states
+
+    @property
+    def states(self):
+        if self.forward_layer.states is None or self.backward_layer.states is None:
+            return None
+        return self.forward_layer.states + self.backward_layer.states
+
     def compute_output_shape(self, input_shape):
         shape = self.forward_layer.compute_output_shape(input_shape)
         out, states = (shape[0], shape[1:]) if self.return_state else (shape, [])
@@ -334,6 +524,15 @@ class Bidirectional(Layer):
         if self.return_state:
             return merged + states * 2
         return merged if self.merge_mode is None else merged[0]
+
+    def compute_mask(self, inputs, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        masks = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
+        if self.return_state:
+            return masks + [None] * (2 * self.forward_layer.n_states)
+        return masks if self.merge_mode is None else output_mask
 
     def get_config(self):
         return {**super().get_config(), "layer": self.layer_config, "merge_mode": self.merge_mode}

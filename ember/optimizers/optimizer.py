@@ -8,10 +8,12 @@ each subclass documents where Keras' own update rule differs.
 
 Keras' ``weight_decay`` is decoupled (``θ ← θ - γ λ θ`` before the update, as AdamW) for every
 optimizer; ``clipnorm`` clips each gradient's norm, ``global_clipnorm`` the norm of all of them
-together, ``clipvalue`` each element.
+together, ``clipvalue`` each element. After each update, a weight created with a constraint
+(``Dense(kernel_constraint=NonNeg())``) is replaced by its projection (``ember.layers.constraints``).
 """
 
 import ember
+from ember.layers import constraints
 from ember.nn.utils import clip_grad_norm_, clip_grad_value_
 
 __all__ = ["Optimizer"]
@@ -101,7 +103,8 @@ class Optimizer:
 
     def step(self):
         """One update of every bound parameter that has a gradient: clipping, decoupled weight
-        decay, then the update rule."""
+        decay, the update rule, then the weight constraints (a layer's ``kernel_constraint=``...)
+        projecting the weights that have one, as Keras' ``apply``."""
         self._check_built("step")
         with_grad = [p for p in self._parameters if p.grad is not None]
         if self.clipvalue is not None:
@@ -116,6 +119,7 @@ class Optimizer:
                 for p in with_grad:
                     p.mul_(1.0 - self._learning_rate * self.weight_decay)
         self.optimizer.step()
+        constraints.apply(self._parameters)
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars=None):

@@ -97,3 +97,27 @@ def test_attention_errors():
         L.MultiHeadAttention(1, 2, attention_axes=(1,))
     with pytest.raises(NotImplementedError, match="output_shape must be an int"):
         L.MultiHeadAttention(1, 2, output_shape=(2, 3))
+
+
+def test_query_and_value_masks_as_keras():
+    from ember.layers.masking import get_keras_mask, set_keras_mask
+
+    q, v = ember.tensor(Q), ember.tensor(V)
+    q_mask = np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool)
+    v_mask = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 0]], bool)
+    set_keras_mask(q, ember.tensor(q_mask))
+    set_keras_mask(v, ember.tensor(v_mask))
+    layer = L.MultiHeadAttention(2, 3, bias_initializer="random_normal")
+    out, scores = layer(q, v, return_attention_scores=True)
+    assert get_keras_mask(out).tolist() == q_mask.tolist()  # the query's mask passes on
+    full = q_mask[:, :, None] & v_mask[:, None, :]
+    full[~q_mask] = True  # (for the reference only: those rows are compared below separately)
+    ref, p = _reference(layer, Q, V, full)
+    kept = q_mask  # a masked query attends nothing: Keras averages all values there (no NaN)
+    np.testing.assert_allclose(out.detach().numpy()[kept], ref[kept], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(scores.detach().numpy()[1, :, 1:], 0.2, rtol=1e-6)
+    assert np.isfinite(out.detach().numpy()).all()
+    explicit = layer(ember.tensor(Q), ember.tensor(V), query_mask=q_mask, value_mask=v_mask)
+    np.testing.assert_allclose(explicit.detach().numpy(), out.detach().numpy(), rtol=1e-6)
+    fused = layer(q, v).detach().numpy()  # scaled_dot_product_attention with the same mask
+    np.testing.assert_allclose(fused, out.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -88,6 +88,42 @@ def test_conv2d_transpose_shapes_and_values(kernel, strides, padding):
     assert layer.compute_output_shape((None, 5, 4, 3)) == (None, h, w, 2)
 
 
+@pytest.mark.parametrize("kernel,strides,padding,output_padding",
+                         [(3, 2, "valid", 1), (3, 2, "same", 1), (3, 2, "same", 0), (4, 3, "same", 2),
+                          (2, 2, "same", 1), (3, (2, 3), "valid", (1, 2))])
+def test_conv2d_transpose_output_padding_and_groups(kernel, strides, padding, output_padding):
+    """Keras' (TensorFlow's) output length ``(n - 1)*s + k + p`` ('valid') or ``(n - 1)*s + k % 2 +
+    p`` ('same', cropped evenly from the full transposed convolution, the extra one at the end);
+    with groups, torch's grouped transposed convolution."""
+    x = _x(2, 5, 4, 4)
+    layer = L.Conv2DTranspose(6, kernel, strides=strides, padding=padding, output_padding=output_padding,
+                              groups=2, bias_initializer="ones")
+    y = layer(ember.tensor(x)).detach().numpy()
+    k, b = layer.get_weights()
+    assert k.shape == (kernel, kernel, 3, 4)
+    s = (strides, strides) if isinstance(strides, int) else strides
+    p = (output_padding,) * 2 if isinstance(output_padding, int) else output_padding
+    full = TF.conv_transpose2d(torch.tensor(x).permute(0, 3, 1, 2), torch.tensor(k).permute(3, 2, 0, 1),
+                               None, s, groups=2).numpy()
+    crops = []
+    for n, si, pi in zip((5, 4), s, p):
+        length = (n - 1) * si + (kernel if padding == "valid" else kernel % 2) + pi
+        crops.append((length, max((n - 1) * si + kernel - length, 0) // 2))
+    (h, sh), (w, sw) = crops
+    ref = np.zeros((2, 6, h, w), np.float32)
+    part = full[:, :, sh:sh + h, sw:sw + w]
+    ref[:, :, :part.shape[2], :part.shape[3]] = part
+    np.testing.assert_allclose(y, ref.transpose(0, 2, 3, 1) + b, rtol=1e-4, atol=1e-4)
+    assert layer.compute_output_shape((None, 5, 4, 4)) == (None, h, w, 6)
+    if padding == "valid":  # torch's own output_padding: the same placement
+        torch_y = TF.conv_transpose2d(torch.tensor(x).permute(0, 3, 1, 2),
+                                      torch.tensor(k).permute(3, 2, 0, 1), torch.tensor(b), s,
+                                      output_padding=p, groups=2).numpy()
+        np.testing.assert_allclose(y, torch_y.transpose(0, 2, 3, 1), rtol=1e-4, atol=1e-4)
+    assert L.Conv2DTranspose.from_config(layer.get_config()).output_padding == \
+        (None if output_padding is None else p)
+
+
 def test_conv_errors():
     with pytest.raises(ValueError, match=r"'c' \(Conv2D\).*expects inputs of rank 4 "
                        r"\(batch, height, width, channels\).*\(2, 28, 28\)"):
@@ -112,9 +148,10 @@ def test_conv_errors():
         L.Conv2D(3, 3, data_format="NHWC")
     with pytest.raises(ValueError, match="filters must be a positive integer"):
         L.Conv2D(0, 3)
-    with pytest.raises(NotImplementedError, match="constraints"):
+    with pytest.raises(ValueError, match="Unknown constraint 1"):
         L.Conv2D(1, 3, kernel_constraint=1)
-    with pytest.raises(NotImplementedError, match="output_padding"):
-        L.Conv2DTranspose(1, 3, output_padding=1)
-    with pytest.raises(NotImplementedError, match="groups"):
-        L.Conv2DTranspose(2, 3, groups=2)
+    with pytest.raises(ValueError, match=r"strides must be greater than output padding, received "
+                       r"strides=\(2, 2\), output_padding=\(1, 2\)"):
+        L.Conv2DTranspose(1, 3, strides=2, output_padding=(1, 2))
+    with pytest.raises(ValueError, match="output_padding must be a non-negative integer"):
+        L.Conv2DTranspose(1, 3, output_padding=-1)

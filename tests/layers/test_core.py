@@ -41,7 +41,7 @@ def test_dense_errors_name_layer_and_shapes():
         L.Dense(0)
     with pytest.raises(ValueError, match="received a list of 2"):
         L.Dense(2)([ember.ones(1, 2), ember.ones(1, 2)])
-    with pytest.raises(NotImplementedError, match="constraints"):
+    with pytest.raises(ValueError, match="Unknown constraint"):
         L.Dense(2, kernel_constraint=object())
     with pytest.raises(ValueError, match="last dimension of the inputs should be defined"):
         L.Dense(2).build((None, None))

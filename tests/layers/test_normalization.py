@@ -76,5 +76,18 @@ def test_layernorm_matches_closed_form():
         layer(ember.ones(2, 4))
     with pytest.raises(ValueError, match="expects one input"):
         L.LayerNormalization()([ember.ones(1, 2)])
-    with pytest.raises(NotImplementedError, match="rms_scaling"):
-        L.LayerNormalization(rms_scaling=True)
+
+
+def test_layernorm_rms_scaling_is_keras_formula():
+    layer = L.LayerNormalization(rms_scaling=True, gamma_initializer="random_normal",
+                                 gamma_constraint="non_neg", beta_constraint="max_norm")
+    y = layer(ember.tensor(X)).detach().numpy()
+    assert list(layer.state_dict()) == ["gamma"]  # no beta
+    gamma = layer.get_weights()[0]
+    np.testing.assert_allclose(y, X / np.sqrt(X.var(-1, keepdims=True) + 1e-3) * gamma, rtol=1e-4, atol=1e-5)
+    config = layer.get_config()
+    assert config["rms_scaling"] and config["gamma_constraint"] == {"class_name": "NonNeg", "config": {}}
+    assert L.LayerNormalization.from_config(config).get_config() == config
+    two = L.LayerNormalization(axis=[1, 2], rms_scaling=True)
+    np.testing.assert_allclose(two(ember.tensor(X)).detach().numpy(),
+                               X / np.sqrt(X.var((1, 2), keepdims=True) + 1e-3), rtol=1e-4, atol=1e-5)

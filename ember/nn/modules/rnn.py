@@ -15,6 +15,12 @@ batch (``PackedSequence``) is processed step by step on the sequences still runn
 come first, longest first), so the final state of each sequence is its state at its own last
 step, as in PyTorch.
 
+Masked steps (Keras' masks, for ``ember.layers``): each sequence op also takes ``keep``, a bool
+array ``(N, 1)`` over the rows, or None. At a row whose ``keep`` is False the step is skipped:
+the state (and output) is the previous state, and backpropagation passes the state's gradient
+through that step unchanged. Without a mask the loops are the same as before but for one test
+per step.
+
 Double backward (``create_graph=True`` and then differentiating the gradients) is not
 supported through the sequence layers: the backpropagation op raises a clear error. The cells
 (``RNNCell``, ``LSTMCell``, ``GRUCell``) are written with ordinary ember ops and support it.
@@ -132,15 +138,16 @@ class RNNSequence(Primitive):
     """One layer and direction of an Elman RNN over a whole (packed) sequence.
 
     Inputs: ``x (N, I)`` (the rows of all time steps, step after step), ``h0 (B, H)``, the
-    weights, ``steps`` (row ranges in processing order) and ``relu`` (else tanh). Outputs
-    ``y (N, H)`` and the final state ``(B, H)``.
+    weights, ``steps`` (row ranges in processing order), ``relu`` (else tanh) and ``keep``
+    (masked steps, see the module doc). Outputs ``y (N, H)`` and the final state ``(B, H)``.
     """
 
     materialize_grads = False  # an unused output's gradient stays None: no zeros to add
 
     @staticmethod
-    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, steps, relu):
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, steps, relu, keep=None):
         xp = array_module(x)
+        skip = None if keep is None else ~keep  # the masked rows
         n_in, hidden = x.shape[1], h0.shape[1]
         xh = _stacked_rows(x, hidden, b_ih is not None)
         w = xp.concatenate([w_ih, w_hh] + ([(b_ih + b_hh)[:, None]] if b_ih is not None else []), 1)
@@ -156,35 +163,47 @@ class RNNSequence(Primitive):
                 xp.maximum(a, 0, out=a)
             else:
                 xp.tanh(a, out=a)
+            if keep is not None:  # masked rows keep their state
+                xp.copyto(a, hp, where=skip[start:stop])
             hp[...] = a
         ctx.steps, ctx.relu = steps, relu
-        ctx.save_for_backward(w_ih, w_hh, y, xh)
+        ctx.save_for_backward(w_ih, w_hh, y, xh, keep)
         return y, h
 
     @staticmethod
     def backward(ctx, gy, gh):
         needs = ctx.needs_input_grad[:6]
         grads = RNNBackward.apply(gy, gh, *ctx.saved_tensors, ctx.steps, ctx.relu, needs)
-        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None, None)
+        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None, None, None)
 
 
 class RNNBackward(Primitive):
     """Backpropagation through time for :class:`RNNSequence` (not differentiable itself)."""
 
     @staticmethod
-    def forward(ctx, gy, gh, w_ih, w_hh, y, xh, steps, relu, needs):
+    def forward(ctx, gy, gh, w_ih, w_hh, y, xh, keep, steps, relu, needs):
         xp = array_module(y)
+        skip = None if keep is None else ~keep  # the masked rows
         n_in, hidden = w_ih.shape[1], w_hh.shape[1]
         deriv = (y > 0).astype(y.dtype) if relu else 1 - y * y  # act' from the output
         gh = _state_grad(gh, max(stop - start for start, stop in steps), hidden, y)
         ga = xp.empty_like(y)  # gradient of each step's pre-activation
         w_hh_padded = _padded(w_hh)
+        if keep is not None:
+            deriv *= keep  # a masked step's pre-activation gets no gradient
+            carried = xp.empty_like(gh)
         for start, stop in reversed(steps):
             ght = gh[:stop - start]
             if gy is not None:
                 ght += gy[start:stop]
             xp.multiply(ght, deriv[start:stop], out=ga[start:stop])
-            xp.matmul(ga[start:stop], w_hh_padded, out=ght)
+            if keep is None:
+                xp.matmul(ga[start:stop], w_hh_padded, out=ght)
+            else:  # a masked step passes the state's gradient through
+                saved = carried[:stop - start]
+                saved[...] = ght
+                xp.matmul(ga[start:stop], w_hh_padded, out=ght)
+                xp.copyto(ght, saved, where=skip[start:stop])
         g_w = ga.T @ xh if any(needs[2:]) else None  # (H, K): W_ih, W_hh and bias side by side
         return _needed((ga @ w_ih if needs[0] else None, gh,
                         g_w[:, :n_in] if needs[2] else None,
@@ -218,8 +237,9 @@ class LSTMSequence(Primitive):
     materialize_grads = False  # an unused output's gradient stays None: no zeros to add
 
     @staticmethod
-    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, steps):
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, steps, keep=None):
         xp = array_module(x)
+        skip = None if keep is None else ~keep  # the masked rows
         rows, n_in = x.shape
         batch, hidden = c0.shape
         n_out = h0.shape[1]
@@ -252,6 +272,8 @@ class LSTMSequence(Primitive):
             cp *= f
             xp.multiply(i, g, out=product[:n])
             cp += product[:n]
+            if keep is not None:  # masked rows keep their state
+                xp.copyto(cp, c_prev[start:stop], where=skip[start:stop])
             tc = tanh_c[start:stop]
             xp.tanh(cp, out=tc)
             if w_hr is None:
@@ -259,16 +281,18 @@ class LSTMSequence(Primitive):
             else:
                 xp.multiply(o, tc, out=m[start:stop])
                 xp.matmul(m[start:stop], w_hr_t, out=y[start:stop])
+            if keep is not None:
+                xp.copyto(y[start:stop], hp, where=skip[start:stop])
             hp[...] = y[start:stop]
         ctx.steps = steps
-        ctx.save_for_backward(w_ih, w_hh, w_hr, acts, xh, c_prev, tanh_c, m, scratch)
+        ctx.save_for_backward(w_ih, w_hh, w_hr, acts, xh, c_prev, tanh_c, m, scratch, keep)
         return y, h, c
 
     @staticmethod
     def backward(ctx, gy, gh, gc):
         needs = ctx.needs_input_grad[:8]
         grads = LSTMBackward.apply(gy, gh, gc, *ctx.saved_tensors, ctx.steps, needs)
-        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None,)
+        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None, None)
 
 
 _LSTM_ORDER = [3, 0, 1, 2]  # the gate-major order (o, i, f, g), from PyTorch's (i, f, g, o)
@@ -287,9 +311,10 @@ class LSTMBackward(Primitive):
     """
 
     @staticmethod
-    def forward(ctx, gy, gh, gc, w_ih, w_hh, w_hr, acts, xh, c_prev, tanh_c, m, work, steps,
+    def forward(ctx, gy, gh, gc, w_ih, w_hh, w_hr, acts, xh, c_prev, tanh_c, m, work, keep, steps,
                 needs):
         xp = array_module(acts)
+        skip = None if keep is None else ~keep  # the masked rows
         hidden = tanh_c.shape[1]
         n_in, n_out = w_ih.shape[1], w_hh.shape[1]
         batch = max(stop - start for start, stop in steps)
@@ -314,11 +339,17 @@ class LSTMBackward(Primitive):
         g_proj = None if w_hr is None else xp.empty((xh.shape[0], n_out), acts.dtype)  # dL/dh'
         buffer = xp.empty(4 * batch * n_out, acts.dtype)
         product = xp.empty_like(gc)
+        if keep is not None:
+            carried_h, carried_c = xp.empty_like(gh), xp.empty_like(gc)
         for start, stop in reversed(steps):
             n = stop - start
             ght, gct = gh[:n], gc[:n]
             if gy is not None:
                 ght += gy[start:stop]
+            if keep is not None:  # a masked step passes the states' gradients through
+                carried_h[:n], carried_c[:n] = ght, gct
+                ght *= keep[start:stop]
+                gct *= keep[start:stop]
             if w_hr is None:
                 gm = ght
             else:
@@ -333,6 +364,9 @@ class LSTMBackward(Primitive):
             per_gate = buffer[:4 * n * n_out].reshape(4, n, n_out)
             xp.matmul(d, w_hh4, out=per_gate)
             per_gate.sum(0, out=ght)
+            if keep is not None:
+                xp.copyto(ght, carried_h[:n], where=skip[start:stop])
+                xp.copyto(gct, carried_c[:n], where=skip[start:stop])
         g_w = _gate_major_grad(dz, xh, _LSTM_BACK) if any(needs[3:7]) else None  # [W_ih W_hh b]
         return _needed((
             xp.matmul(dz, _lstm_gate_major(w_ih, hidden)).sum(0) if needs[0] else None, gh, gc,
@@ -360,8 +394,9 @@ class GRUSequence(Primitive):
     materialize_grads = False  # an unused output's gradient stays None: no zeros to add
 
     @staticmethod
-    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, steps):
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, steps, keep=None):
         xp = array_module(x)
+        skip = None if keep is None else ~keep  # the masked rows
         batch, hidden = h0.shape
         bias = b_ih is not None
         half = xp.asarray([0.5, 0.5, 1.0], x.dtype)[:, None, None]
@@ -396,24 +431,27 @@ class GRUSequence(Primitive):
             xp.subtract(hp, cand, out=out)
             out *= z
             out += cand
+            if keep is not None:  # masked rows keep their state
+                xp.copyto(out, hp, where=skip[start:stop])
             hp[...] = out
         ctx.steps = steps
-        ctx.save_for_backward(w_ih, w_hh, acts, hw, x1, h1, scratch)
+        ctx.save_for_backward(w_ih, w_hh, acts, hw, x1, h1, scratch, keep)
         return y, h
 
     @staticmethod
     def backward(ctx, gy, gh):
         needs = ctx.needs_input_grad[:6]
         grads = GRUBackward.apply(gy, gh, *ctx.saved_tensors, ctx.steps, needs)
-        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None,)
+        return _scatter(grads if isinstance(grads, tuple) else (grads,), needs) + (None, None)
 
 
 class GRUBackward(Primitive):
     """Backpropagation through time for :class:`GRUSequence` (not differentiable itself)."""
 
     @staticmethod
-    def forward(ctx, gy, gh, w_ih, w_hh, acts, hw, x1, h1, work, steps, needs):
+    def forward(ctx, gy, gh, w_ih, w_hh, acts, hw, x1, h1, work, keep, steps, needs):
         xp = array_module(acts)
+        skip = None if keep is None else ~keep  # the masked rows
         hidden = acts.shape[2]
         batch = max(stop - start for start, stop in steps)
         n_in = w_ih.shape[1]
@@ -437,11 +475,16 @@ class GRUBackward(Primitive):
         gh = _state_grad(gh, batch, hidden, acts)
         g_out = xp.empty_like(h_prev)  # dL/dh' per step
         buffer = xp.empty(3 * batch * hidden, acts.dtype)
+        if keep is not None:
+            carried = xp.empty_like(gh)
         for start, stop in reversed(steps):
             k = stop - start
             ght = gh[:k]
             if gy is not None:
                 ght += gy[start:stop]
+            if keep is not None:  # a masked step passes the state's gradient through
+                carried[:k] = ght
+                ght *= keep[start:stop]
             g_out[start:stop] = ght
             d = d_hidden[:, start:stop]
             d *= ght
@@ -449,6 +492,8 @@ class GRUBackward(Primitive):
             xp.matmul(d, w_h, out=per_gate)
             ght *= z[start:stop]
             ght += per_gate.sum(0)
+            if keep is not None:
+                xp.copyto(ght, carried[:k], where=skip[start:stop])
         d_input[:2] = d_hidden[:2]  # the input side: r and z as the hidden side, n without the r
         xp.multiply(g_out, dn, out=d_input[2])
         g_wi = _gate_major_grad(d_input, x1) if any(needs[2:5:2]) else None
