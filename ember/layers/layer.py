@@ -193,11 +193,25 @@ class Layer(Module):
         if tuple(value.shape) != shape:
             raise ValueError(f"Layer '{self.name}': initializer for weight {name!r} returned shape "
                              f"{tuple(value.shape)}, expected {shape}")
-        param = Parameter(value.detach(), requires_grad=bool(trainable) and self._trainable)
+        value = value.detach()
+        if self._target_device is not None:  # moved with .to(device) before it was built
+            value = value.to(self._target_device)
+        param = Parameter(value, requires_grad=bool(trainable) and self._trainable)
         self.register_parameter(name, param)
         self._weights_info[name] = _Weight(name, bool(trainable), regularizers.get(regularizer))
         constraints.set_constraint(param, constraints.get(constraint))
         return param
+
+    _target_device = None  # where .to(device) sent the layer (its weights may come later)
+
+    def to(self, *args, **kwargs):
+        """As ``Module.to``; a layer not built yet creates its weights on that device later."""
+        device, _ = self._to_arguments(*args, **kwargs)
+        if device is not None:
+            for module in self.modules():
+                if isinstance(module, Layer):
+                    object.__setattr__(module, "_target_device", device)
+        return super().to(*args, **kwargs)
 
     def _own_weights(self, trainable):
         return [self._parameters[n] for n, w in self._weights_info.items()

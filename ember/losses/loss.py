@@ -128,8 +128,16 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        from ember.layers.masking import get_keras_mask
+
+        # a prediction with a mask (a padded sequence through Masking/mask_zero): the masked
+        # steps do not count, and the mean runs over the others, as in Keras
+        keras_mask = get_keras_mask(y_pred) if isinstance(y_pred, Tensor) else None
         y_pred = as_prediction(y_pred)
         values, mask = self.call_with_mask(y_true, y_pred)
+        if keras_mask is not None and tuple(keras_mask.shape) == tuple(values.shape[:keras_mask.ndim]):
+            mask = keras_mask if mask is None else ember.logical_and(as_target(mask, values) != 0,
+                                                                     keras_mask)
         return reduce_weighted_values(values, sample_weight, self.reduction, mask, name=self.name)
 
     def call_with_mask(self, y_true, y_pred):

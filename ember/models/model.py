@@ -356,7 +356,7 @@ class Model(Layer):
     # ---------------------------------------------------------------- loops
     def _device(self):
         p = next(iter(self.parameters()), None)
-        return None if p is None else p.device
+        return self._target_device if p is None else p.device
 
     def _class_weights_to_sample_weights(self, y, class_weight, sample_weight):
         if class_weight is None:

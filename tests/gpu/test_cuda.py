@@ -237,3 +237,13 @@ def test_a_dataloader_batch_moves_to_the_gpu():
     for x, y in ember.data.DataLoader(data, batch_size=4):
         x, y = x.to("cuda"), y.to("cuda")
         assert x.device.type == y.device.type == "cuda"
+
+
+def test_a_model_moved_before_it_is_built_builds_on_the_gpu():
+    from ember import layers
+
+    model = ember.models.Sequential([layers.Dense(8, activation="relu"), layers.Dense(2)])
+    model.to("cuda")  # no weights yet: they are created at the first batch
+    model.compile("adam", "mse")
+    model.fit(np.ones((8, 5), np.float32), np.zeros((8, 2), np.float32), verbose=0)
+    assert {p.device.type for p in model.parameters()} == {"cuda"}

@@ -200,3 +200,21 @@ def test_base_loss_call_must_be_implemented_and_single_class_warns():
         losses.Loss()([0.0], [0.0])
     with pytest.warns(UserWarning, match="num_classes > 1.*binary_crossentropy"):
         losses.categorical_crossentropy([[1.0]], [[0.7]])
+
+
+def test_a_masked_prediction_counts_only_its_unmasked_steps():
+    from ember import layers
+
+    x = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    y = np.random.default_rng(0).integers(0, 3, (2, 5))
+    model = ember.models.Sequential([layers.Input((5,), dtype="int64"),
+                                     layers.Embedding(10, 4, mask_zero=True),
+                                     layers.LSTM(6, return_sequences=True), layers.Dense(3)])
+    model.compile("adam", ember.losses.SparseCategoricalCrossentropy(from_logits=True))
+    loss = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    logits = model.predict(x, verbose=0)
+    z = logits - logits.max(-1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    per_step = -np.take_along_axis(log_p, y[..., None], -1)[..., 0]
+    assert loss == pytest.approx(per_step[x != 0].mean(), rel=1e-5)
+    assert abs(per_step[x != 0].mean() - per_step.mean()) > 1e-6  # the mask made a difference

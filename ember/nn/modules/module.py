@@ -318,8 +318,9 @@ class Module:
                     b._data = fn(b._data)
         return self
 
-    def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)`` (floating parameters only), ``to(device, dtype)``, ``to(tensor)``."""
+    @staticmethod
+    def _to_arguments(*args, **kwargs):
+        """``(device, dtype)`` from the arguments of ``to`` (None for what they leave alone)."""
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
@@ -336,8 +337,11 @@ class Module:
             dtype = _dtypes.as_dtype(dtype)
             if not dtype.is_floating_point:
                 raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
-        if device is not None:
-            device = as_device(device)
+        return (None if device is None else as_device(device)), dtype
+
+    def to(self, *args, **kwargs):
+        """``to(device)``, ``to(dtype)`` (floating parameters only), ``to(device, dtype)``, ``to(tensor)``."""
+        device, dtype = self._to_arguments(*args, **kwargs)
 
         def convert(array):
             if device is not None and device_of(array) != device:
