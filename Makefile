@@ -14,7 +14,7 @@ demo: install
 	$(PYTHON) -m ember.cli demo
 
 test: install-dev
-	$(PYTHON) -m ruff check ember tests benchmarks
+	$(PYTHON) -m ruff check ember tests benchmarks examples
 	$(PYTHON) -m pytest
 
 bench: install-dev
