@@ -514,7 +514,27 @@ class Tanh(Primitive):
     @staticmethod
     def backward(ctx, gy):
         y, = ctx.saved_tensors
-        return gy * (1 - y * y)
+        return TanhGrad.apply(y, gy)
+
+
+class TanhGrad(Primitive):
+    """``gy (1 - y^2)``, tanh's gradient from its output ``y``, in one op (Chainer's TanhGrad):
+    one pass instead of three ops, and its own backward gives tanh's second derivative."""
+
+    @staticmethod
+    def forward(ctx, y, gy):
+        ctx.save_for_backward(y, gy)
+        xp = array_module(y)
+        out = xp.multiply(y, y, out=xp.empty(y.shape, y.dtype))  # an array even when 0-d
+        xp.subtract(1, out, out=out)
+        return xp.multiply(out, gy, out=out) if out.dtype == gy.dtype else out * gy
+
+    @staticmethod
+    def backward(ctx, ggx):
+        y, gy = ctx.saved_tensors
+        needs_y, needs_gy = ctx.needs_input_grad[:2]
+        return (-2 * y * gy * ggx if needs_y else None,
+                TanhGrad.apply(y, ggx) if needs_gy else None)
 
 
 def tanh(input):
@@ -540,7 +560,26 @@ class Sigmoid(Primitive):
     @staticmethod
     def backward(ctx, gy):
         y, = ctx.saved_tensors
-        return gy * y * (1 - y)
+        return SigmoidGrad.apply(y, gy)
+
+
+class SigmoidGrad(Primitive):
+    """``gy y (1 - y)``, the sigmoid's gradient from its output ``y``, in one op."""
+
+    @staticmethod
+    def forward(ctx, y, gy):
+        ctx.save_for_backward(y, gy)
+        xp = array_module(y)
+        out = xp.subtract(1, y, out=xp.empty(y.shape, y.dtype))  # an array even when 0-d
+        out *= y
+        return xp.multiply(out, gy, out=out) if out.dtype == gy.dtype else out * gy
+
+    @staticmethod
+    def backward(ctx, ggx):
+        y, gy = ctx.saved_tensors
+        needs_y, needs_gy = ctx.needs_input_grad[:2]
+        return (gy * (1 - 2 * y) * ggx if needs_y else None,
+                SigmoidGrad.apply(y, ggx) if needs_gy else None)
 
 
 def sigmoid(input):
