@@ -21,12 +21,13 @@ from ember.autograd import grad_mode
 from ember.backend import array_module
 from ember.tensor.tensor import Tensor, new_version_counter
 
-__all__ = ["Function", "Primitive", "once_differentiable"]
+__all__ = ["Function", "Primitive", "once_differentiable", "set_tracer"]
 
 _new = object.__new__
 _mode = grad_mode._state  # per-thread grad mode
 _sequence = itertools.count()  # creation order: a node's inputs always come before it
 _anomaly = [False]  # set by detect_anomaly
+_tracer = None  # set_tracer's callable while a tracer (ember.onnx.export) records the ops
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -172,6 +173,8 @@ class Function:
                 ctx._input_shapes = [a.shape if isinstance(a, Tensor) else None for a in args]
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
+        if _tracer is not None:
+            _tracer(cls, ctx, args, kwargs, out)
         if not record:
             if type(out) is np.ndarray:
                 t = _new(Tensor)  # Tensor._make, inlined: every op ends here
@@ -201,6 +204,15 @@ class Function:
         if ctx._to_save is not None:
             _resolve_saved(ctx, args, out, outputs)
         return outputs
+
+
+def set_tracer(tracer):
+    """Call ``tracer(cls, ctx, args, kwargs, out)`` after every op's forward (``out``: its raw
+    result) until ``set_tracer(None)``; return the tracer set before. ``ember.onnx.export``
+    records a model's ops this way; when none is set, the cost is one ``is None`` test per op."""
+    global _tracer
+    previous, _tracer = _tracer, tracer
+    return previous
 
 
 class Primitive(Function):

@@ -19,6 +19,7 @@ import ember
 from ember.models.sequential import Sequential
 from ember.models.serialization import build, build_input_shape, deserialize_layer, serialize_layer
 from ember.saving import FileFormatError, load, save
+from ember.saving.atomic import write_atomically
 
 __all__ = ["save_model", "load_model"]
 
@@ -65,21 +66,23 @@ def save_model(model, filepath, overwrite=True):
     state = {"model": model.state_dict()}
     if getattr(model, "optimizer", None) is not None and model.optimizer.built:
         state["optimizer"] = model.optimizer.state_dict()
+    try:
+        text = json.dumps(header, indent=1)
+    except TypeError as error:  # e.g. a Lambda layer's function
+        raise TypeError(f"save: the architecture holds a value a file can't hold ({error}); "
+                        "Lambda layers and other Python functions can't be saved: use "
+                        "save_weights, or a custom layer class") from None
     folder = os.path.dirname(os.path.abspath(filepath))
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         weights = os.path.join(tmp, "weights.safetensors")
         save(state, weights)
-        archive = os.path.join(tmp, "model.ember")
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-            try:
-                text = json.dumps(header, indent=1)
-            except TypeError as error:  # e.g. a Lambda layer's function
-                raise TypeError(f"save: the architecture holds a value a file can't hold ({error}); "
-                                "Lambda layers and other Python functions can't be saved: use "
-                                "save_weights, or a custom layer class") from None
-            zf.writestr("model.json", text)
-            zf.write(weights, "weights.safetensors")
-        os.replace(archive, filepath)  # atomic: the old file stays intact until here
+
+        def write(archive):
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+                zf.writestr("model.json", text)
+                zf.write(weights, "weights.safetensors")
+
+        write_atomically(filepath, write)  # the old file stays intact until the rename
 
 
 def load_model(filepath, custom_objects=None, compile=True):

@@ -7,11 +7,11 @@ import collections
 import json
 import math
 import os
-import secrets
 
 import numpy as np
 from safetensors.numpy import save_file
 
+from ember.saving.atomic import write_atomically
 from ember.saving.format import FORMAT_NAME, FORMAT_VERSION, crc32, crc32_many
 from ember.tensor.tensor import Tensor
 
@@ -49,7 +49,7 @@ def save(obj, path):
     metadata = {"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION),
                 "ember_version": ember.__version__, "structure": text,
                 "structure_crc32": str(crc32(np.frombuffer(text.encode("utf-8"), np.uint8)))}
-    _write_atomically(encoder.arrays, metadata, os.fspath(path))
+    write_atomically(os.fspath(path), lambda tmp: save_file(encoder.arrays, tmp, metadata=metadata))
 
 
 class _Encoder:
@@ -133,29 +133,3 @@ class _Encoder:
             n += 1
             key = f"{base}#{n}"
         return key
-
-
-def _write_atomically(arrays, metadata, path):
-    """Write to a fresh file beside ``path``, flush it to disk, then rename it over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-    # Created by us with mode 0o666 so that the umask applies, as for any new file.
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    try:
-        save_file(arrays, tmp, metadata=metadata)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:  # any failure, Ctrl-C included: leave the old file, remove the partial one
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -356,3 +356,21 @@ def test_backward_returning_too_few_gradients_raises():
     with pytest.raises(RuntimeError, match="ForgetfulBackward returned an incorrect number "
                        "of gradients .expected 2, got 1"):
         Forgetful.apply(a, b).sum().backward()
+
+
+def test_set_tracer_sees_every_op_after_its_forward_and_is_restored():
+    from ember.autograd.function import set_tracer
+    from ember.ops.arithmetic import Add, Mul
+
+    seen = []
+    a, b = ember.ones(2), _leaf([1.0, 2.0], ember.float32)
+    previous = set_tracer(lambda cls, ctx, args, kwargs, out: seen.append((cls, args, out)))
+    try:
+        y = ScaledCube.apply(a + b, 2.0)  # a user Function: its ops are seen, then itself (on tensors)
+    finally:
+        assert set_tracer(previous) is not None
+    assert previous is None
+    assert [cls for cls, _, _ in seen] == [Add, Mul, Mul, Mul, ScaledCube]
+    assert seen[0][1] == (a, b) and np.array_equal(seen[0][2], [2.0, 3.0])
+    ember.ones(2) + 1  # no tracer: nothing recorded
+    assert len(seen) == 5 and _np(y).tolist() == [16.0, 54.0]

@@ -15,7 +15,7 @@ import numpy as np
 from ember import ops
 from ember.autograd.function import Primitive
 from ember.backend import array_module
-from ember.ops._util import normalize_dim, shape_str
+from ember.ops._util import grad_for, meta, normalize_dim, shape_str
 from ember.ops.elementwise import Mask, _erf_array
 from ember.ops.inplace import inplace as _inplace
 from ember.tensor.tensor import Tensor
@@ -143,6 +143,25 @@ def leaky_relu_(input, negative_slope=0.01):
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+class PReLU(Primitive):
+    """``x`` where ``x > 0``, ``w * x`` elsewhere, with ``w`` broadcast against ``x``."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        ctx.w_meta = meta(w)
+        return array_module(x).where(x > 0, x, w * x)
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        positive = x._data > 0
+        edges = ctx._edges
+        gx = Mask.apply(gy, positive) + Mask.apply(gy * w, ~positive) if edges[0] is not None else None
+        gw = grad_for(Mask.apply(gy * x, ~positive), ctx.w_meta) if edges[1] is not None else None
+        return gx, gw
+
+
 def prelu(input, weight):
     """``x`` for ``x > 0``, ``weight * x`` otherwise, with one learnt slope per channel (dim 1).
 
@@ -169,7 +188,7 @@ def prelu(input, weight):
         w = weight.reshape(())
     else:
         w = weight.reshape((n,) + (1,) * (input.ndim - 2))
-    return ops.where(input > 0, input, w * input)
+    return PReLU.apply(input, w)
 
 
 class ELU(Primitive):
