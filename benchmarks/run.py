@@ -110,8 +110,9 @@ def write_markdown(results, path):
         ref = "" if r.get("numpy_s") is None else f"{r['numpy_s'] / r['torch_s']:.2f}"
         lines.append(f"| {r['name']} | {r['threads']} | {_fmt_time(r['ember_s'])} | "
                      f"{_fmt_time(r['torch_s'])} | {r['ratio']:.2f} | <= {r['target']} ({ok}) | {ref} |")
+    kept = _kept_sections(path)  # read before the file is opened for writing (which empties it)
     with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n" + _kept_sections(path))
+        f.write("\n".join(lines) + "\n" + kept)
 
 
 def _kept_sections(path):
