@@ -109,7 +109,8 @@ class Graph:
                 f"{what} was computed from the inputs' values outside ember's recorded ops (e.g. "
                 "with a comparison such as x > 0, .numpy(), .item() or .tolist()), so the exported "
                 "graph would fix it to the example inputs' value. Compute it with ember ops "
-                "(e.g. ember.where, x.relu()) instead.")
+                "(e.g. ember.where, x.relu()) instead. Indices from sort, argsort, topk, argmax, "
+                "max(dim=) or nonzero are computed that way too: those have no ONNX export yet.")
         if a.size and b.size and (a == a.flat[0]).all() and (b == a.flat[0]).all():  # a fill
             fill = numpy_helper.from_array(np.array([a.flat[0]], a.dtype))
             return self.node("ConstantOfShape", [self.shape(a.shape, b.shape)], value=fill)
