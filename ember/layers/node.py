@@ -139,12 +139,20 @@ class Node:
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, tensor=None):
     """A symbolic input of one sample's ``shape`` (Keras' ``keras.Input``), to call layers on.
 
+    ``tensor``: an existing KerasTensor to make an input, as Keras 3 (its shape and dtype are
+    taken, and the layers called on it, before or after, read it from this input): a model can
+    then start from the output of another layer.
+
     >>> x = Input(shape=(784,), name="pixels")
     >>> x.shape, x.name
     ((None, 784), 'pixels')
+    >>> hidden = ember.layers.Dense(32)(x)
+    >>> head = ember.models.Model(Input(tensor=hidden), ember.layers.Dense(10)(hidden))
+    >>> head.input_shape
+    (None, 32)
     """
     if tensor is not None:
-        raise NotImplementedError("Input(tensor=...) is not supported: give shape= instead")
+        return _input_from_tensor(tensor, shape, batch_size, dtype, name, batch_shape)
     if batch_shape is not None:
         batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
     if shape is None:
@@ -159,6 +167,31 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, 
     out = KerasTensor((batch_size,) + tuple(shape), dtype or "float32", name=layer.name)
     out.node = Node(layer, (), {}, out)
     return out
+
+
+def _input_from_tensor(tensor, shape, batch_size, dtype, name, batch_shape):
+    if not isinstance(tensor, KerasTensor):
+        sample = tuple(tensor.shape[1:]) if getattr(tensor, "shape", None) else "<one sample's shape>"
+        raise ValueError(f"Input(tensor=...) takes a symbolic KerasTensor (from Input() or from a layer "
+                         f"called on one), received {type(tensor).__name__}. A model's inputs hold no "
+                         f"data: create Input(shape={sample}) and pass the data when calling the model "
+                         "(model(x), fit, predict).")
+    shape = (shape,) if isinstance(shape, int) else shape
+    given = {"shape": (shape, tensor.shape[1:]), "batch_size": (batch_size, tensor.shape[0]),
+             "batch_shape": (batch_shape, tensor.shape)}
+    for arg, (value, actual) in given.items():
+        if value is not None and (tuple(value) if arg != "batch_size" else value) != actual:
+            raise ValueError(f"Input: tensor= has shape {tensor.shape}, which does not agree with "
+                             f"{arg}={value!r}; leave {arg} out, it comes from the tensor")
+    if dtype is not None and as_dtype(dtype) != as_dtype(tensor.dtype):
+        raise ValueError(f"Input: tensor= has dtype {tensor.dtype}, which does not agree with "
+                         f"dtype={dtype!r}; leave dtype out, it comes from the tensor")
+    from ember.layers.core import InputLayer
+
+    layer = InputLayer(shape=tensor.shape[1:], batch_size=tensor.shape[0], dtype=tensor.dtype, name=name)
+    layer.built = True
+    tensor.node, tensor.index = Node(layer, (), {}, tensor), 0  # the graph now starts here
+    return tensor
 
 
 # ---------------------------------------------------------------- layers called on KerasTensors
@@ -216,6 +249,8 @@ def symbolic_call(layer, inputs, *args, **kwargs):
         outputs = {k: make(v) for k, v in shapes.items()}
     elif isinstance(shapes, list):
         outputs = [make(s) for s in shapes]
+    elif isinstance(shapes, tuple) and shapes and all(isinstance(s, (tuple, list)) for s in shapes):
+        outputs = tuple(make(s) for s in shapes)  # several outputs, e.g. (output, attention scores)
     else:
         outputs = make(shapes)
     node = Node(layer, (inputs,) + args, dict(kwargs), outputs)

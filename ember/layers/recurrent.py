@@ -425,12 +425,14 @@ class GRU(_RNN):
 
 
 class Bidirectional(Layer):
-    """``Bidirectional(layer, merge_mode='concat', backward_layer=None)``: runs a copy of
-    ``layer`` forwards and one backwards (``go_backwards`` flipped) and merges their outputs
+    """``Bidirectional(layer, merge_mode='concat', weights=None, backward_layer=None)``: runs a
+    copy of ``layer`` forwards and one backwards (``go_backwards`` flipped) and merges their outputs
     ('concat', 'sum', 'mul', 'ave' or None for a list). With ``return_sequences`` the backward
     output is reversed back in time before merging, as Keras does, and masked steps output
     zeros (Keras sets ``zero_output_for_mask`` on both layers). ``return_state`` gives
-    ``[output] + forward states + backward states``."""
+    ``[output] + forward states + backward states``. ``weights``: initial weights as a list of
+    arrays (the forward layer's, then the backward layer's, the order of ``get_weights()``), set
+    when the layer is built."""
 
     _MODES = ("concat", "sum", "mul", "ave", None)
     supports_masking = True
@@ -443,8 +445,11 @@ class Bidirectional(Layer):
         if merge_mode not in self._MODES:
             raise ValueError(f"Bidirectional '{self.name}': invalid merge_mode {merge_mode!r}; use one of "
                              f"{self._MODES}")
-        if weights is not None:
-            raise NotImplementedError("Bidirectional: weights= is not supported; use set_weights")
+        if weights is not None and not isinstance(weights, (list, tuple)):
+            raise ValueError(f"Bidirectional '{self.name}': weights must be a list of arrays (the forward "
+                             "layer's weights, then the backward layer's, as get_weights() returns them), "
+                             f"received {type(weights).__name__}")
+        self._initial_weights = None if weights is None else list(weights)
         config = layer.get_config()
         config["name"] = "forward_" + layer.name
         self.forward_layer = type(layer).from_config(config)
@@ -472,6 +477,13 @@ class Bidirectional(Layer):
     def build(self, input_shape):
         self.forward_layer._maybe_build(input_shape)
         self.backward_layer._maybe_build(input_shape)
+        if self._initial_weights is not None:  # Keras' weights=: set once the weights exist
+            try:
+                self.set_weights(self._initial_weights)
+            except ValueError as e:
+                raise ValueError(f"{self._describe()}: the weights= given to the constructor do not fit "
+                                 f"(the forward layer's weights, then the backward layer's): {e}") from None
+            self._initial_weights = None
 
     def call(self, inputs, initial_state=None, training=None, mask=None):
         fw_state = bw_state = None
@@ -535,12 +547,17 @@ class Bidirectional(Layer):
         return masks if self.merge_mode is None else output_mask
 
     def get_config(self):
-        return {**super().get_config(), "layer": self.layer_config, "merge_mode": self.merge_mode}
+        bw = self.backward_layer
+        return {**super().get_config(), "layer": self.layer_config, "merge_mode": self.merge_mode,
+                "backward_layer": {"class_name": type(bw).__name__, "config": bw.get_config()}}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        spec = config.pop("layer")
         classes = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}
-        layer = classes[spec["class_name"]].from_config(spec["config"])
-        return cls(layer, **config)
+
+        def rnn(spec):
+            return classes[spec["class_name"]].from_config(spec["config"])
+
+        backward = config.pop("backward_layer", None)  # absent in configs saved before it was kept
+        return cls(rnn(config.pop("layer")), backward_layer=backward and rnn(backward), **config)

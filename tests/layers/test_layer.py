@@ -144,3 +144,37 @@ def test_regularizers():
         regularizers.get("l3")
     with pytest.raises(ValueError, match="non-negative"):
         regularizers.L1(-1)
+
+
+def test_input_wraps_a_keras_tensor(tmp_path):
+    x = L.Input(shape=(4,))
+    hidden = L.Dense(3)(x)
+    full = ember.models.Model(x, L.Dense(2)(hidden))
+    features = L.Input(tensor=hidden, name="features", shape=(3,), dtype="float32")
+    assert features is hidden and features.shape == (None, 3)
+    head_layer = L.Dense(5)
+    head = ember.models.Model(features, head_layer(features))  # a model that starts mid-graph
+    assert head.input_names == ["features"]
+    assert [type(la).__name__ for la in head.layers] == ["InputLayer", "Dense"]
+    h = np.ones((2, 3), np.float32)
+    ref = head_layer(ember.tensor(h)).detach().numpy()
+    np.testing.assert_allclose(head.predict(h, verbose=0), ref, rtol=1e-6)
+    assert full.predict(np.ones((2, 4), np.float32), verbose=0).shape == (2, 2)  # built before: unchanged
+    head.save(tmp_path / "head.ember")
+    loaded = ember.models.load_model(tmp_path / "head.ember")
+    np.testing.assert_allclose(loaded.predict(h, verbose=0), head.predict(h, verbose=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="Graph disconnected"):  # as Keras 3: the graph is cut there
+        ember.models.Model(x, head.outputs[0])
+
+
+def test_input_tensor_errors():
+    with pytest.raises(ValueError, match=r"takes a symbolic KerasTensor .*received Tensor\. A model's "
+                       r"inputs hold no data: create Input\(shape=\(3,\)\) and pass the data when calling"):
+        L.Input(tensor=ember.ones(2, 3))
+    t = L.Input(shape=(3,))
+    for arg, value in (("shape", (4,)), ("batch_size", 2), ("batch_shape", (None, 2))):
+        with pytest.raises(ValueError, match=rf"tensor= has shape \(None, 3\), which does not agree with "
+                           rf"{arg}=.*; leave {arg} out, it comes from the tensor"):
+            L.Input(tensor=t, **{arg: value})
+    with pytest.raises(ValueError, match="tensor= has dtype float32, which does not agree with dtype='int"):
+        L.Input(tensor=t, dtype="int64")

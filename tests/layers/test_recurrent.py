@@ -122,6 +122,32 @@ def test_bidirectional():
     assert len(bi.weights) == 6
 
 
+def test_bidirectional_initial_weights_and_backward_layer_config(tmp_path):
+    def relu_backward(**kwargs):
+        return L.GRU(3, activation="relu", go_backwards=True, **kwargs)
+
+    source = L.Bidirectional(L.GRU(3, return_sequences=True),
+                             backward_layer=relu_backward(return_sequences=True))
+    expected = source(ember.tensor(X)).detach().numpy()
+    given = L.Bidirectional(L.GRU(3, return_sequences=True), weights=source.get_weights(),
+                            backward_layer=relu_backward(return_sequences=True))
+    assert not given.built  # Keras' weights=: set once the layer is built
+    np.testing.assert_allclose(given(ember.tensor(X)).detach().numpy(), expected, rtol=1e-6)
+    halves = given.forward_layer.get_weights() + given.backward_layer.get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(halves, source.get_weights()))
+    symbolic = L.Bidirectional(L.GRU(3), weights=source.get_weights(), backward_layer=relu_backward())
+    x = L.Input(shape=(6, 5))
+    model = ember.models.Model(x, symbolic(x))  # built by the symbolic call, then set
+    last = np.concatenate([expected[:, -1, :3], expected[:, 0, 3:]], -1)  # each direction's last step
+    np.testing.assert_allclose(model.predict(X, verbose=0), last, rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "bi.ember")  # the custom backward layer (relu) survives a round trip
+    loaded = ember.models.load_model(tmp_path / "bi.ember")
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
+    assert loaded.layers[-1].backward_layer.get_config()["activation"] == "relu"
+    config = {k: v for k, v in source.get_config().items() if k != "backward_layer"}  # saved before it was
+    assert L.Bidirectional.from_config(config).backward_layer.get_config()["activation"] == "tanh"
+
+
 def test_recurrent_errors():
     with pytest.raises(ValueError, match=r"'lstm_x' \(LSTM\) \(units=4\) expects inputs of shape "
                        r"\(batch, timesteps, features\), received \(2, 5\)\. .*Reshape"):
@@ -153,8 +179,14 @@ def test_recurrent_errors():
         L.Bidirectional(L.GRU(2), merge_mode="max")
     with pytest.raises(ValueError, match="agree on return_sequences"):
         L.Bidirectional(L.GRU(2), backward_layer=L.GRU(2, return_sequences=True, go_backwards=True))
-    with pytest.raises(NotImplementedError, match="weights="):
-        L.Bidirectional(L.GRU(2), weights=[1])
+    with pytest.raises(ValueError, match=r"weights must be a list of arrays \(the forward layer's weights, "
+                       r"then the backward layer's.*received ndarray"):
+        L.Bidirectional(L.GRU(2), weights=np.ones(3))
+    bad = L.Bidirectional(L.GRU(2), weights=[np.ones((5, 6))], name="bi")
+    for _ in range(2):  # still refused when called again
+        with pytest.raises(ValueError, match=r"'bi' \(Bidirectional\): the weights= given to the constructor "
+                           r"do not fit .*expects 6 weight arrays .*received 1"):
+            bad(ember.tensor(X))
 
 
 # ---- NumPy references, masks, recurrent dropout, stateful, other activations ----
