@@ -45,20 +45,24 @@ class _ExpandBack(Primitive):
     """
 
     @staticmethod
-    def forward(ctx, g, kept_shape, in_shape):
-        ctx.g_shape, ctx.kept_shape = g.shape, kept_shape
+    def forward(ctx, g, kept_shape, in_shape, scale=None):
+        ctx.g_shape, ctx.kept_shape, ctx.scale = g.shape, kept_shape, scale
         out = array_module(g).empty(in_shape, g.dtype)
         out[...] = g.reshape(kept_shape)
+        if scale is not None:  # mean's 1/n, folded in: one op instead of two
+            out *= scale
         return out
 
     @staticmethod
     def backward(ctx, gy):
-        return reshape(sum_to_shape(gy, ctx.kept_shape), ctx.g_shape), None, None
+        g = reshape(sum_to_shape(gy, ctx.kept_shape), ctx.g_shape)
+        return (g if ctx.scale is None else g * ctx.scale), None, None, None
 
 
-def _expand_back(gy, in_shape, dims):
-    """The gradient of a reduction over ``dims``: broadcast back to the input's shape."""
-    return _ExpandBack.apply(gy, _kept_shape(in_shape, dims), in_shape)
+def _expand_back(gy, in_shape, dims, scale=None):
+    """The gradient of a reduction over ``dims``: broadcast back to the input's shape (and
+    multiplied by ``scale``)."""
+    return _ExpandBack.apply(gy, _kept_shape(in_shape, dims), in_shape, scale)
 
 
 def _reduce_dims(dim, ndim, op):
@@ -149,7 +153,7 @@ class Mean(Primitive):
 
     @staticmethod
     def backward(ctx, gy):
-        gx = _expand_back(gy * (1.0 / ctx.count), ctx.in_shape, ctx.dims)
+        gx = _expand_back(gy, ctx.in_shape, ctx.dims, 1.0 / ctx.count)
         return grad_for(gx, (ctx.in_shape, ctx.in_dtype)), None, None, None
 
 
@@ -567,7 +571,36 @@ class Softmax(Primitive):
     @staticmethod
     def backward(ctx, gy):
         y, = ctx.saved_tensors
-        return y * (gy - sum(gy * y, ctx.dim, keepdim=True)), None
+        return SoftmaxGrad.apply(y, gy, ctx.dim), None
+
+
+class SoftmaxGrad(Primitive):
+    """``y (gy - sum(gy y))`` along ``dim``: softmax's gradient from its output ``y`` in one op
+    (four otherwise), with its own backward for higher derivatives."""
+
+    @staticmethod
+    def forward(ctx, y, gy, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(y, gy)
+        out = gy * y
+        total = out.sum(axis=dim, keepdims=True)
+        if out.dtype != gy.dtype:
+            return y * (gy - total)
+        array_module(y).subtract(gy, total, out=out)
+        out *= y
+        return out
+
+    @staticmethod
+    def backward(ctx, ggx):
+        y, gy = ctx.saved_tensors
+        needs_y, needs_gy = ctx.needs_input_grad[:2]
+        # the Jacobian in gy, diag(y) - y y^T, is symmetric: the same map applied to ggx
+        gy_grad = SoftmaxGrad.apply(y, ggx, ctx.dim) if needs_gy else None
+        y_grad = None
+        if needs_y:
+            y_grad = (ggx * (gy - sum(gy * y, ctx.dim, keepdim=True))
+                      - gy * sum(ggx * y, ctx.dim, keepdim=True))
+        return y_grad, gy_grad, None
 
 
 class LogSoftmax(Primitive):
@@ -583,10 +616,34 @@ class LogSoftmax(Primitive):
 
     @staticmethod
     def backward(ctx, gy):
+        y, = ctx.saved_tensors
+        return LogSoftmaxGrad.apply(y, gy, ctx.dim), None
+
+
+class LogSoftmaxGrad(Primitive):
+    """``gy - exp(y) sum(gy)`` along ``dim``: log_softmax's gradient from its output ``y`` in one
+    op (four otherwise), with its own backward for higher derivatives."""
+
+    @staticmethod
+    def forward(ctx, y, gy, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(y, gy)
+        xp = array_module(y)
+        out = xp.exp(y)
+        out *= gy.sum(axis=dim, keepdims=True)
+        return xp.subtract(gy, out, out=out) if out.dtype == gy.dtype else gy - out
+
+    @staticmethod
+    def backward(ctx, ggx):
         from ember.ops.elementwise import exp
 
-        y, = ctx.saved_tensors
-        return gy - exp(y) * sum(gy, ctx.dim, keepdim=True), None
+        y, gy = ctx.saved_tensors
+        needs_y, needs_gy = ctx.needs_input_grad[:2]
+        p = exp(y)
+        # the transposed map for gy (ggx - sum(p ggx)); for y, -p sum(gy) is elementwise
+        gy_grad = ggx - sum(p * ggx, ctx.dim, keepdim=True) if needs_gy else None
+        y_grad = -(p * sum(gy, ctx.dim, keepdim=True) * ggx) if needs_y else None
+        return y_grad, gy_grad, None
 
 
 def softmax(input, dim, dtype=None):
