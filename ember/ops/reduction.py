@@ -494,13 +494,15 @@ def _float_input(input):
     return input
 
 
-def _finite_max(x, axis, xp):
+def _finite_max(x, axis, xp, keep_inf=False):
     """The max along ``axis`` (kept), with non-finite maxima (all -inf, inf) replaced by 0 so
-    that subtracting it never makes a NaN out of finite numbers."""
+    that subtracting it never makes a NaN out of finite numbers; ``keep_inf`` keeps a +inf max
+    (softmax of a slice holding +inf is NaN in PyTorch)."""
     if x.size == 0:
         return xp.zeros(_kept_shape(x.shape, axis if isinstance(axis, tuple) else (axis,)), x.dtype)
     m = xp.max(x, axis=axis, keepdims=True)
-    return xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    keep = (m != -xp.inf) if keep_inf else xp.isfinite(m)
+    return xp.where(keep, m, 0).astype(x.dtype, copy=False)
 
 
 class LogSumExp(Primitive):
@@ -561,8 +563,9 @@ class Softmax(Primitive):
     def forward(ctx, x, dim):
         ctx.dim = dim
         xp = array_module(x)
-        y = x - _finite_max(x, dim, xp)
-        with np.errstate(invalid="ignore"):  # an all -inf slice gives NaN, as in PyTorch
+        m = _finite_max(x, dim, xp, keep_inf=True)
+        with np.errstate(invalid="ignore"):  # a slice with +inf or all -inf gives NaN, as in PyTorch
+            y = x - m
             xp.exp(y, out=y)  # in place: y is a fresh array
             y /= y.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(y)
@@ -607,9 +610,17 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
+        if type(x) is np.ndarray and x.size:
+            m = x.max(axis=dim, keepdims=True)
+            if np.isfinite(m).all():  # the common case: no inf or all -inf slice, no warning
+                y = x - m
+                y -= np.log(np.exp(y).sum(axis=dim, keepdims=True))
+                ctx.save_for_backward(y)
+                return y
         xp = array_module(x)
-        y = x - _finite_max(x, dim, xp)
+        m = _finite_max(x, dim, xp, keep_inf=True)
         with np.errstate(divide="ignore", invalid="ignore"):
+            y = x - m
             y -= xp.log(xp.exp(y).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y

@@ -440,3 +440,13 @@ def test_zero_dim_and_empty_inputs_match_torch():
         y.sum().backward()
         ty.sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
+
+
+def test_softmax_family_with_infinities_and_nan_matches_torch():
+    rows = np.array([[0.0, -np.inf, 1.0], [np.inf, 1.0, 2.0], [-np.inf, -np.inf, -np.inf],
+                     [np.inf, np.inf, 0.0], [np.nan, 1.0, 2.0]])
+    for name in ("softmax", "log_softmax"):
+        got = getattr(ember.tensor(rows), name)(1).numpy()
+        if torch is not None:
+            np.testing.assert_allclose(got, getattr(torch.tensor(rows), name)(1).numpy(), rtol=1e-12)
+        assert np.isnan(got[1:]).all() and np.isfinite(got[0, [0, 2]]).all()
