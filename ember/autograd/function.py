@@ -21,7 +21,7 @@ from ember.autograd import grad_mode
 from ember.backend import array_module
 from ember.tensor.tensor import Tensor, new_version_counter
 
-__all__ = ["Function", "Primitive", "once_differentiable", "set_tracer"]
+__all__ = ["Function", "Primitive", "AccumulateGrad", "once_differentiable", "set_tracer"]
 
 _new = object.__new__
 _mode = grad_mode._state  # per-thread grad mode
@@ -116,8 +116,10 @@ class Function:
 
     @property
     def next_functions(self):
-        """``((node_or_leaf_accumulator, output_nr), ...)`` for each input, as in PyTorch."""
-        return tuple((None, 0) if e is None else e for e in self._edges)
+        """``((node, output_nr), ...)``, one pair per input as in PyTorch: the node that made the
+        input, an ``AccumulateGrad`` for a leaf that requires grad, or ``(None, 0)``."""
+        return tuple((None, 0) if e is None else (AccumulateGrad(e[0]), 0) if e[1] is None else e
+                     for e in self._edges)
 
     def register_prehook(self, hook):
         """Call ``hook(grad_outputs)`` before this node's backward; it may return new grads."""
@@ -204,6 +206,29 @@ class Function:
         if ctx._to_save is not None:
             _resolve_saved(ctx, args, out, outputs)
         return outputs
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor: backward adds the incoming gradient into ``variable.grad``
+    (PyTorch's name; ember's engine does this directly, the node exists for introspection)."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"
 
 
 def set_tracer(tracer):

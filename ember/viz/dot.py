@@ -13,6 +13,7 @@ import subprocess
 from collections import deque
 from collections.abc import Mapping
 
+from ember.autograd.function import AccumulateGrad
 from ember.backend import from_numpy_dtype
 from ember.tensor.tensor import Tensor
 
@@ -185,7 +186,10 @@ class _Builder:
             for source, _ in fn.next_functions:
                 if source is None:
                     continue
-                tail = self.tensor(source, _LEAF) if isinstance(source, Tensor) else self.function(source)
+                if isinstance(source, AccumulateGrad):
+                    tail = self.tensor(source.variable, _LEAF)
+                else:
+                    tail = self.function(source)
                 self.edge(tail, head)
             if self.show_saved and fn._saved:  # None once backward has freed them
                 for record in fn._saved:

@@ -449,7 +449,8 @@ def test_next_functions_links_to_the_inputs():
     z = y + x
     (fn_y, nr), (leaf, leaf_nr) = z.grad_fn.next_functions
     assert fn_y is y.grad_fn and nr == 0
-    assert leaf is x and leaf_nr is None
+    assert leaf.name() == "AccumulateGrad" and leaf.variable is x and leaf_nr == 0
+    assert y.grad_fn.next_functions == ((leaf, 0), (None, 0))  # 2 is no tensor: (None, 0)
 
 
 def test_requires_grad_can_only_be_cleared_on_leaves():

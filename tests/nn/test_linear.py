@@ -40,7 +40,7 @@ def test_linear_is_one_node():
     y = F.linear(x, w, b)
     assert y.grad_fn.name() == "LinearBackward"
     edges = y.grad_fn.next_functions
-    assert len(edges) == 3 and all(t is s for (t, _), s in zip(edges, (x, w, b)))
+    assert len(edges) == 3 and all(node.variable is t for (node, _), t in zip(edges, (x, w, b)))
 
 
 def test_linear_skips_unneeded_gradients():
