@@ -2,6 +2,7 @@
 
 from ember.layers import activations, constraints, initializers, masking, regularizers  # noqa: F401
 from ember.layers.attention import *  # noqa: F401,F403
+from ember.layers.bidirectional import *  # noqa: F401,F403
 from ember.layers.convolutional import *  # noqa: F401,F403
 from ember.layers.core import *  # noqa: F401,F403
 from ember.layers.embedding import *  # noqa: F401,F403
