@@ -22,6 +22,8 @@ import warnings
 from collections import defaultdict
 from itertools import chain
 
+import numpy as np
+
 from ember.autograd.grad_mode import enable_grad
 from ember.backend import array_module, get_default_dtype, to_device_array
 from ember.backend import dtypes as _dtypes
@@ -365,7 +367,9 @@ def _for_each_param(group, update):
     """``update(p)`` for every parameter of ``group`` that has a gradient, on several threads
     when there are many elements (each parameter's update is independent of the others)."""
     params = _params_with_grad(group)
-    parallel_map(update, params, sum(p._data.size for p in params))
+    # threads pay for NumPy's loops (they release the GIL); GPU kernels run asynchronously anyway
+    on_cpu = bool(params) and type(params[0]._data) is np.ndarray
+    parallel_map(update, params, sum(p._data.size for p in params) if on_cpu else 0)
 
 
 def _params_with_grad(group):
