@@ -108,17 +108,22 @@ def grad_for(gy, m):
     return gy
 
 
+def sum_array_to_shape(g, shape):
+    """The array ``g`` summed over the dimensions that broadcasting added to ``shape``."""
+    lead = g.ndim - len(shape)
+    ones = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if not ones:  # only leading dimensions to remove (a bias): a fresh array, no view
+        return g.sum(axis=tuple(range(lead)))
+    return g.sum(axis=tuple(range(lead)) + ones, keepdims=True).reshape(shape)
+
+
 class SumToShape(Primitive):
     """Sum a broadcast gradient back to ``shape``: the reverse of broadcasting."""
 
     @staticmethod
     def forward(ctx, g, shape):
         ctx.in_shape = g.shape
-        lead = g.ndim - len(shape)
-        ones = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-        if not ones:  # only leading dimensions to remove (a bias): a fresh array, no view
-            return g.sum(axis=tuple(range(lead)))
-        return g.sum(axis=tuple(range(lead)) + ones, keepdims=True).reshape(shape)
+        return sum_array_to_shape(g, shape)
 
     @staticmethod
     def backward(ctx, gy):

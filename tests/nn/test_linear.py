@@ -209,3 +209,21 @@ def test_docstring_examples():
     for name in ("ember.nn.functional.linear", "ember.nn.modules.linear"):
         result = doctest.testmod(sys.modules[name], extraglobs={"ember": ember, "nn": nn, "F": F})
         assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 4, 3), (3,)])
+def test_linear_third_derivatives_match_torch(x_shape):
+    if torch is None:
+        pytest.skip("torch is not installed")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(x_shape), rng.standard_normal((5, 3)), rng.standard_normal(5)]
+
+    def derivatives(lib, fn):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        g = lib.autograd.grad((fn(*xs).tanh() ** 2).sum(), xs, create_graph=True)
+        g2 = lib.autograd.grad(sum((t * t).sum() for t in g), xs, create_graph=True)
+        g3 = lib.autograd.grad(sum((t ** 3).sum() for t in g2), xs)
+        return [t.detach().numpy() for t in (*g, *g2, *g3)]
+
+    for a, b in zip(derivatives(ember, F.linear), derivatives(torch, torch.nn.functional.linear)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)

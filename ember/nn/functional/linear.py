@@ -3,7 +3,7 @@
 import numpy as np
 
 from ember.autograd.function import Primitive
-from ember.ops._util import check_same_device, shape_str, sum_to_shape
+from ember.ops._util import check_same_device, shape_str, sum_array_to_shape, sum_to_shape
 from ember.tensor.tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -37,20 +37,58 @@ class Linear(Primitive):
     @staticmethod
     def backward(ctx, gy):
         x, w = ctx.saved_tensors
-        edges = ctx._edges
+        needs = ctx.needs_input_grad[:3]
+        grads = LinearGrad.apply(gy, x, w, ctx.bias_shape, needs)
+        it = iter(grads if isinstance(grads, tuple) else (grads,))
+        return tuple(next(it) if need else None for need in needs)
+
+
+class LinearGrad(Primitive):
+    """The gradients of ``y = x @ W.T + b`` in one op: ``gx = gy @ W``, ``gW = gy.T @ x`` and
+    ``gb = gy`` summed to the bias's shape, only those in ``needs``; its own backward (written
+    with ember ops) gives the second derivatives.
+    """
+
+    @staticmethod
+    def forward(ctx, gy, x, w, bias_shape, needs):
+        ctx.save_for_backward(gy, x, w)
+        ctx.bias_shape, ctx.needs = bias_shape, needs
         out_features, in_features = w.shape
-        gy2 = gy if gy.ndim == 2 else gy.reshape((-1, out_features))
-        gx = gw = gb = None
-        if edges[0] is not None:
+        gy2 = gy if gy.ndim == 2 else gy.reshape(-1, out_features)
+        grads = []
+        if needs[0]:
             gx = gy2 @ w
-            if gx.shape != x.shape:
-                gx = gx.reshape(x.shape)
-        if edges[1] is not None:
-            x2 = x if x.ndim == 2 else x.reshape((-1, in_features))
-            gw = gy2.mT @ x2
-        if edges[2] is not None:
-            gb = sum_to_shape(gy2, ctx.bias_shape)
-        return gx, gw, gb
+            grads.append(gx if gx.shape == x.shape else gx.reshape(x.shape))
+        if needs[1]:
+            grads.append(gy2.T @ (x if x.ndim == 2 else x.reshape(-1, in_features)))
+        if needs[2]:
+            grads.append(sum_array_to_shape(gy2, bias_shape))
+        return tuple(grads) if len(grads) > 1 else grads[0]
+
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, x, w = ctx.saved_tensors
+        out_features, in_features = w.shape
+        gy2 = gy if gy.ndim == 2 else gy.reshape(-1, out_features)
+        x2 = x if x.ndim == 2 else x.reshape(-1, in_features)
+        ggx, ggw, ggb = (next(it) if need else None for it in [iter(ggs)] for need in ctx.needs)
+        g_gy = g_x = g_w = None
+        if ggx is not None:  # gx = gy @ W
+            ggx2 = ggx if ggx.ndim == 2 else ggx.reshape(-1, in_features)
+            g_gy = ggx2 @ w.mT
+            g_w = gy2.mT @ ggx2
+        if ggw is not None:  # gW = gy.T @ x
+            term = x2 @ ggw.mT
+            g_gy = term if g_gy is None else g_gy + term
+            g_x = gy2 @ ggw
+        if ggb is not None:  # gb = gy summed over the rows
+            term = ggb.reshape(-1).expand(gy2.shape)
+            g_gy = term if g_gy is None else g_gy + term
+        if g_gy is not None and g_gy.shape != gy.shape:
+            g_gy = g_gy.reshape(gy.shape)
+        if g_x is not None and g_x.shape != x.shape:
+            g_x = g_x.reshape(x.shape)
+        return g_gy, g_x, g_w, None, None
 
 
 def _check_tensor(op, name, t):
