@@ -10,14 +10,14 @@ import os
 import zipfile
 
 from ember.saving.format import FORMAT_NAME, FileFormatError, crc32, read_header, read_header_from, sniff
+from ember.saving.safetensors_file import DTYPE_CODES
 
 __all__ = ["inspect_file"]
 
-# safetensors' dtype codes, by the NumPy names ember uses.
-_DTYPES = {"F64": "float64", "F32": "float32", "F16": "float16", "BF16": "bfloat16", "I64": "int64",
-           "I32": "int32", "I16": "int16", "I8": "int8", "U8": "uint8", "BOOL": "bool"}
+# safetensors' dtype codes -> NumPy names (BF16: PyTorch writes it; NumPy has no such dtype)
+_DTYPES = {**{code: name for name, code in DTYPE_CODES.items()}, "BF16": "bfloat16"}
 _ITEMSIZE = {"float64": 8, "int64": 8, "float32": 4, "int32": 4, "float16": 2, "bfloat16": 2, "int16": 2,
-             "int8": 1, "uint8": 1, "bool": 1}
+             "int8": 1, "uint8": 1, "bool": 1, "uint16": 2, "uint32": 4, "uint64": 8}
 
 
 def inspect_file(path):

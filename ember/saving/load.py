@@ -5,17 +5,14 @@ The file format is described in ``ember/saving/format.py``.
 
 import collections
 import json
-import math
 import os
-import struct
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from safetensors import SafetensorError, safe_open
 
 from ember.backend import devices as _devices
 from ember.saving.format import FORMAT_NAME, FORMAT_VERSION, FileFormatError, crc32, sniff
+from ember.saving.safetensors_file import read_tensors
 from ember.tensor.tensor import Tensor
 
 __all__ = ["load"]
@@ -66,7 +63,7 @@ def load(path, map_location=None):
                                       f"saved structure's {sorted(n[_kind(n)] for n in nodes)}")
     except SafetensorError as e:
         raise FileFormatError(f"{path} is truncated or corrupt: safetensors cannot read it ({e})") from e
-    read = _read_all(path, [n[_kind(n)] for n in nodes])
+    read = read_tensors(path, [n[_kind(n)] for n in nodes])
     arrays = [array for array, _ in read]
     _verify(path, nodes, arrays, [crc for _, crc in read])
     # Keyed by name: a tensor saved twice appears twice in the JSON and loads as one shared tensor.
@@ -112,72 +109,6 @@ def _array_nodes(structure):
     return list(found.values())
 
 
-# safetensors' dtype codes, for the ones ember writes
-_NUMPY_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
-                 "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_}
-
-
-def _read_all(path, keys):
-    """``[(array, crc32), ...]`` for the tensors ``keys``: each read straight from the file into
-    a fresh array and checksummed, on threads (both release the GIL). Reading with ``pread``
-    into the final array is one copy; safetensors' ``get_tensor`` costs twice as long."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        start = 8 + n
-        f.seek(0, 2)
-        size = f.tell()
-
-    def entry(key):
-        e = header[key]
-        if e.get("dtype") not in _NUMPY_DTYPES:
-            raise FileFormatError(f"{path} is corrupt: tensor {key!r} has dtype {e.get('dtype')!r}, "
-                                  "which ember does not write")
-        dtype = np.dtype(_NUMPY_DTYPES[e["dtype"]])
-        begin, end = e["data_offsets"]
-        if end - begin != dtype.itemsize * math.prod(e["shape"]) or start + end > size:
-            raise FileFormatError(f"{path} is truncated or corrupt: tensor {key!r} claims bytes "
-                                  f"{begin}..{end} of a data section of {size - start}")
-        return np.empty(e["shape"], dtype), start + begin
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        def read(key):
-            array, offset = entry(key)
-            view = memoryview(array.reshape(-1)).cast("B") if array.size else memoryview(b"")
-            got = _pread_into(fd, view, offset)
-            if got != view.nbytes:
-                raise FileFormatError(f"{path} is truncated: tensor {key!r} has {got} of its "
-                                      f"{view.nbytes} bytes")
-            return array, crc32(array)
-
-        if sum(header[k]["data_offsets"][1] - header[k]["data_offsets"][0] for k in keys) < 1 << 20:
-            return [read(k) for k in keys]  # small files: threads cost more than they save
-        with ThreadPoolExecutor() as pool:
-            return list(pool.map(read, keys))
-    finally:
-        os.close(fd)
-
-
-def _pread_into(fd, view, offset):
-    """Read ``len(view)`` bytes at ``offset`` into ``view``; the count read (less at the end)."""
-    got = 0
-    while got < view.nbytes:
-        if hasattr(os, "preadv"):
-            n = os.preadv(fd, [view[got:]], offset + got)
-        else:  # no positional reads (Windows): one read at a time
-            with _SEEK_LOCK:
-                os.lseek(fd, offset + got, os.SEEK_SET)
-                chunk = os.read(fd, view.nbytes - got)
-            n = len(chunk)
-            view[got:got + n] = chunk
-        if n == 0:
-            break
-        got += n
-    return got
-
-
-_SEEK_LOCK = threading.Lock()
 
 
 def _verify(path, nodes, arrays, crcs):

@@ -9,10 +9,10 @@ import math
 import os
 
 import numpy as np
-from safetensors.numpy import save_file
 
 from ember.saving.atomic import write_atomically
 from ember.saving.format import FORMAT_NAME, FORMAT_VERSION, crc32, crc32_many
+from ember.saving.safetensors_file import write_safetensors
 from ember.tensor.tensor import Tensor
 
 __all__ = ["save"]
@@ -49,7 +49,7 @@ def save(obj, path):
     metadata = {"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION),
                 "ember_version": ember.__version__, "structure": text,
                 "structure_crc32": str(crc32(np.frombuffer(text.encode("utf-8"), np.uint8)))}
-    write_atomically(os.fspath(path), lambda tmp: save_file(encoder.arrays, tmp, metadata=metadata))
+    write_atomically(os.fspath(path), lambda tmp: write_safetensors(tmp, encoder.arrays, metadata))
 
 
 class _Encoder:

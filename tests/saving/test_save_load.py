@@ -92,12 +92,12 @@ def test_bad_arguments(tmp_path):
         load(tmp_path / "c", map_location=lambda s, loc: s)
 
 
-@pytest.mark.parametrize("fail_in", ["save_file", "replace"])
+@pytest.mark.parametrize("fail_in", ["write", "replace"])
 def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch, fail_in):
     path = tmp_path / "ckpt"
     save({"epoch": 1, "w": ember.ones(3)}, path)
 
-    def half_written(arrays, filename, metadata):
+    def half_written(filename, arrays, metadata):
         with open(filename, "wb") as f:
             f.write(b"\0" * 10)
         raise OSError(28, "No space left on device")
@@ -105,8 +105,8 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch, fa
     def failing_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    if fail_in == "save_file":
-        monkeypatch.setattr(save_module, "save_file", half_written)
+    if fail_in == "write":
+        monkeypatch.setattr(save_module, "write_safetensors", half_written)
     else:
         monkeypatch.setattr(save_module.os, "replace", failing_replace)
     with pytest.raises(OSError, match="No space left"):
