@@ -67,7 +67,7 @@ def _sync_file_range():
         import ctypes
 
         fn = ctypes.CDLL(None, use_errno=True).sync_file_range
-    except (OSError, AttributeError):  # not Linux (or no such call): the final fsync does it all
+    except (OSError, AttributeError, TypeError):  # not Linux: the final fsync does it all
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint]
     return fn
