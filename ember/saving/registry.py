@@ -30,7 +30,8 @@ _scopes = threading.local()
 def register_serializable(package="Custom", name=None):
     """A class decorator that lets ``load_model``/``model_from_json`` rebuild the class by name,
     as Keras' ``register_keras_serializable``: the class is filed as ``"package>name"``
-    (``name`` defaults to the class's name)."""
+    (``name`` defaults to the class's name). Defining the same class again (a re-run notebook
+    cell) replaces it; another class under the same name is refused."""
     if not isinstance(package, str) or ">" in package:
         raise ValueError(f"register_serializable: package must be a string without '>'; received "
                          f"package={package!r}")
@@ -39,7 +40,10 @@ def register_serializable(package="Custom", name=None):
         if not isinstance(cls, type):
             raise TypeError(f"register_serializable decorates classes; received {cls!r}")
         key = f"{package}>{name or cls.__name__}"
-        if key in _REGISTRY and _REGISTRY[key] is not cls:
+        old = _REGISTRY.get(key)
+        redefined = old is not None and (old.__module__, old.__qualname__) == (cls.__module__,
+                                                                               cls.__qualname__)
+        if old is not None and old is not cls and not redefined:  # a re-run cell may redefine
             raise ValueError(f"register_serializable: {key!r} is already registered to "
                              f"{_REGISTRY[key].__module__}.{_REGISTRY[key].__qualname__}; pass "
                              "package= or name= to file this class under another name")

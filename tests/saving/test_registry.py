@@ -21,14 +21,25 @@ def test_a_registered_class_is_found_by_its_registered_and_its_plain_name():
 
 
 def test_two_classes_cannot_share_a_registered_name():
-    @register_serializable(package="reg_test")
-    class Same:
+    @register_serializable(package="reg_test", name="Same")
+    class One:
         pass
 
     with pytest.raises(ValueError, match="'reg_test>Same' is already registered"):
-        @register_serializable(package="reg_test")
-        class Same:  # noqa: F811
+        @register_serializable(package="reg_test", name="Same")
+        class Other:
             pass
+
+
+def test_a_class_redefined_by_a_rerun_notebook_cell_replaces_the_old_one():
+    def define():
+        @register_serializable(package="reg_test")
+        class Cell:
+            pass
+        return Cell
+
+    first, second = define(), define()
+    assert first is not second and get_registered_object("reg_test>Cell") is second
 
     with pytest.raises(ValueError, match="package must be a string without '>'"):
         register_serializable(package="a>b")
