@@ -8,6 +8,17 @@ from ember.ops._util import check_same_device, grad_for, shape_str
 __all__ = ["matmul", "mm", "bmm", "outer", "dot", "addmm"]
 
 
+def matmul_arrays(a, b):
+    """``a @ b`` on arrays. When ``b`` is a transposed matrix (``W.T``: ``x @ W.T`` in a linear
+    layer, ``g @ W.T`` in a gradient), OpenBLAS runs the product up to 2x slower than the same
+    product taken the other way round for small batches and wide inputs (16x784 by 784x512:
+    0.29 ms against 0.16 ms, the copy back to row-major order included)."""
+    if (type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 and 1 < a.shape[0] <= 128
+            and a.shape[1] >= 512 and b.flags.f_contiguous and not b.flags.c_contiguous):
+        return np.ascontiguousarray((b.T @ a.T).T)
+    return a @ b
+
+
 class MatMul(Primitive):
     """``a @ b`` with NumPy's rules: vectors are promoted, batch dimensions broadcast."""
 
@@ -30,12 +41,7 @@ class MatMul(Primitive):
                                f"{shape_str(a.shape)} and {b.dtype} {shape_str(b.shape)}; convert one "
                                "first, e.g. x.float() or w.to(x.dtype)")
         ctx.save_for_backward(a, b)
-        if (type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 and 1 < a.shape[0] <= 128
-                and a.shape[1] >= 512 and b.flags.f_contiguous and not b.flags.c_contiguous):
-            # b is a transposed matrix (W.T, as in a gradient g @ W.T): OpenBLAS runs that up to
-            # 2x slower than the same product taken the other way round for small batches
-            return np.ascontiguousarray((b.T @ a.T).T)
-        return a @ b
+        return matmul_arrays(a, b)
 
     @staticmethod
     def backward(ctx, gy):
