@@ -34,8 +34,11 @@ def check_same_device(op, a, b):
 
 def promote(op, a, b):
     """Cast arrays/Python numbers ``a`` and ``b`` to PyTorch's common dtype for ``op``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype is b.dtype:
-        return a, b  # the common case
+    if type(a) is np.ndarray:
+        if (type(b) is np.ndarray and a.dtype is b.dtype) or (type(b) is float and a.dtype.kind == "f"):
+            return a, b  # the common cases: the same dtype, or a float array and a Python float
+    elif type(a) is float and type(b) is np.ndarray and b.dtype.kind == "f":
+        return a, b
     a_is_array = hasattr(a, "dtype") and not isinstance(a, np.generic)
     b_is_array = hasattr(b, "dtype") and not isinstance(b, np.generic)
     if a_is_array and b_is_array:

@@ -514,11 +514,14 @@ def _check_range(op, a, dim, n, low=0, error=RuntimeError):
 
 
 def _mesh_key(index, dim, xp):
-    """The advanced index selecting ``x[i][index[i][j][k]][k]`` (for dim=1) at each (i, j, k)."""
+    """The advanced index selecting ``x[i][index[i][j][k]][k]`` (for dim=1) at each (i, j, k).
+
+    With one index per slice along ``dim`` (a loss picking each row's target) no place can be
+    selected twice, so the gradient is written with a plain assignment, not an accumulation."""
     nd = index.ndim
     adv = tuple(index if d == dim else xp.arange(n).reshape((n,) + (1,) * (nd - d - 1))
                 for d, n in enumerate(index.shape))
-    return _Key(None, adv, False, tuple(index.shape))
+    return _Key(None, adv, index.shape[dim] <= 1, tuple(index.shape))
 
 
 def _check_gather_shapes(op, dim, input_shape, index_shape, src_shape=None):

@@ -11,6 +11,7 @@ from ember.autograd import grad_mode
 from ember.autograd.function import _anomaly, _user_frame
 from ember.backend import array_module
 from ember.backend import random as _random
+from ember.backend.devices import device_of, to_device_array
 from ember.tensor.tensor import Tensor, new_version_counter
 
 __all__ = ["inplace", "add_", "sub_", "mul_", "div_", "pow_", "neg_", "zero_", "fill_", "copy_",
@@ -117,6 +118,10 @@ def _ufunc_in_place(op, ufunc, other, alpha=1):
         o = _raw(other)
         if alpha != 1:
             o = o * alpha
+        if array.dtype.kind == "f" and (type(o) is float or (
+                type(o) is type(array) and o.dtype == array.dtype and o.shape == array.shape)):
+            ufunc(array, o, out=array)  # the optimizer's case: nothing to check or convert
+            return
         kind = getattr(o, "dtype", None)
         kind = kind.kind if kind is not None else ("f" if isinstance(o, float) else "i")
         rank = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
@@ -230,8 +235,6 @@ def copy_(t, src):
 
 
 def _on_device(value, like):
-    from ember.backend.devices import device_of, to_device_array
-
     if hasattr(value, "shape") and not isinstance(value, type(like)):
         return to_device_array(value, device_of(like))
     return value

@@ -47,6 +47,10 @@ class MatMul(Primitive):
     def backward(ctx, gy):
         a, b = ctx.saved_tensors
         edges = ctx._edges
+        if a.ndim == 2 and b.ndim == 2:  # the common case, in one op on arrays
+            needs = (edges[0] is not None, edges[1] is not None)
+            grads = MatMulGrad.apply(gy, a, b, needs)
+            return grads if needs == (True, True) else (grads, None) if needs[0] else (None, grads)
         ga = gb = None
         a_vec, b_vec = a.ndim == 1, b.ndim == 1
         if b_vec:  # restore the dimension matmul removed for a vector (last first)
@@ -70,6 +74,35 @@ class MatMul(Primitive):
                 gb = gb.squeeze(-1)
             gb = grad_for(gb, (b.shape, b._data.dtype))
         return ga, gb
+
+
+class MatMulGrad(Primitive):
+    """The gradients of ``y = a @ b`` for matrices in one op: ``ga = gy @ b.T`` and
+    ``gb = a.T @ gy``, only those in ``needs``; its own backward (written with ember ops) gives
+    the second derivatives."""
+
+    @staticmethod
+    def forward(ctx, gy, a, b, needs):
+        ctx.save_for_backward(gy, a, b)
+        ctx.needs = needs
+        ga = matmul_arrays(gy, b.T) if needs[0] else None
+        gb = matmul_arrays(a.T, gy) if needs[1] else None
+        return (ga, gb) if needs[0] and needs[1] else ga if needs[0] else gb
+
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, a, b = ctx.saved_tensors
+        it = iter(ggs)
+        gga, ggb = (next(it) if need else None for need in ctx.needs)
+        g_gy = g_a = g_b = None
+        if gga is not None:  # ga = gy @ b.T
+            g_gy = gga @ b
+            g_b = gga.mT @ gy
+        if ggb is not None:  # gb = a.T @ gy
+            term = a @ ggb
+            g_gy = term if g_gy is None else g_gy + term
+            g_a = gy @ ggb.mT
+        return g_gy, g_a, g_b, None
 
 
 def matmul(input, other):

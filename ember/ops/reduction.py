@@ -148,7 +148,10 @@ class Mean(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.in_shape, ctx.dims, ctx.in_dtype = x.shape, dims, x.dtype
-        ctx.count = _numel(x.shape, dims)
+        ctx.count = count = _numel(x.shape, dims)
+        if dtype is None and type(x) is np.ndarray and x.dtype.kind == "f" and x.itemsize >= 4 and count:
+            # NumPy's own mean, without its Python wrapper: the same sum, divided the same way
+            return np.true_divide(np.add.reduce(x, axis=dims, keepdims=keepdim), count)
         return x.mean(axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
