@@ -89,7 +89,8 @@ def test_binary_cross_entropy_matches_torch(reduction, weighted):
     rng = _rng(2)
     p, t, w = rng.uniform(0.05, 0.95, (4, 3)), rng.uniform(0, 1, (4, 3)), rng.uniform(0.5, 2, (3,))
     if weighted:
-        check_op(lambda x, t: F.binary_cross_entropy(x, t, ember.tensor(w), reduction=reduction),
+        check_op(lambda x, t: F.binary_cross_entropy(x, t, ember.tensor(w, device=x.device),
+                                                     reduction=reduction),
                  lambda x, t: _tf().binary_cross_entropy(x, t, torch.tensor(w), reduction=reduction),
                  inputs=[p, t])
     else:
@@ -120,8 +121,8 @@ def test_binary_cross_entropy_with_logits_matches_torch(reduction, pos_weight):
 
     def make(lib, fn):
         def loss(x, t):
-            kw = {} if pw is None else {"pos_weight": lib.tensor(pw)}
-            return fn(x, t, lib.tensor(w), reduction=reduction, **kw)
+            kw = {} if pw is None else {"pos_weight": lib.tensor(pw, device=x.device)}
+            return fn(x, t, lib.tensor(w, device=x.device), reduction=reduction, **kw)
         return loss
     check_op(make(ember, F.binary_cross_entropy_with_logits),
              make(torch, torch.nn.functional.binary_cross_entropy_with_logits) if torch else None,
@@ -186,7 +187,8 @@ def test_cross_entropy_with_indices_matches_torch(shape, smoothing, weighted, re
     w = _rng(9).uniform(0.5, 2, (4,)) if weighted else None
 
     def make(lib, fn):
-        return lambda x: fn(x, lib.tensor(t), None if w is None else lib.tensor(w).to(x.dtype),
+        return lambda x: fn(x, lib.tensor(t, device=x.device),
+                            None if w is None else lib.tensor(w, device=x.device).to(x.dtype),
                             reduction=reduction, label_smoothing=smoothing)
     check_op(make(ember, F.cross_entropy),
              make(torch, torch.nn.functional.cross_entropy) if torch else None, inputs=[x])
@@ -226,7 +228,7 @@ def test_cross_entropy_with_probabilities_matches_torch(weighted, reduction):
     w = rng.uniform(0.5, 2, (3,)) if weighted else None
 
     def make(lib, fn):
-        return lambda x, p: fn(x, p, None if w is None else lib.tensor(w).to(x.dtype),
+        return lambda x, p: fn(x, p, None if w is None else lib.tensor(w, device=x.device).to(x.dtype),
                                reduction=reduction, label_smoothing=0.2)
     check_op(make(ember, F.cross_entropy), make(torch, torch.nn.functional.cross_entropy),
              inputs=[x, p])
@@ -260,7 +262,8 @@ def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient():
 def test_nll_loss_matches_torch(shape, reduction):
     x, t = _class_inputs(shape, 4, seed=5)
     w = _rng(6).uniform(0.5, 2, (4,))
-    check_op(lambda x: F.nll_loss(x, ember.tensor(t), ember.tensor(w).to(x.dtype), reduction=reduction),
+    check_op(lambda x: F.nll_loss(x, ember.tensor(t, device=x.device),
+                                  ember.tensor(w, device=x.device).to(x.dtype), reduction=reduction),
              lambda x: _tf().nll_loss(x, torch.tensor(t), torch.tensor(w).to(x.dtype),
                                       reduction=reduction),
              inputs=[x])
@@ -350,7 +353,8 @@ def test_cosine_embedding_loss_matches_torch(reduction, margin):
     rng = _rng(8)
     a, b = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
     y = np.array([1.0, -1.0, 1.0, -1.0, -1.0])
-    check_op(lambda a, b: F.cosine_embedding_loss(a, b, ember.tensor(y), margin, reduction=reduction),
+    check_op(lambda a, b: F.cosine_embedding_loss(a, b, ember.tensor(y, device=a.device), margin,
+                                                  reduction=reduction),
              lambda a, b: _tf().cosine_embedding_loss(a, b, torch.tensor(y), margin,
                                                       reduction=reduction), inputs=[a, b])
 
@@ -360,7 +364,8 @@ def test_margin_ranking_loss_matches_torch(reduction):
     rng = _rng(10)
     a, b = rng.standard_normal(6), rng.standard_normal(6)
     y = np.array([1.0, -1.0, 1.0, -1.0, 1.0, 1.0])
-    check_op(lambda a, b: F.margin_ranking_loss(a, b, ember.tensor(y), 0.2, reduction=reduction),
+    check_op(lambda a, b: F.margin_ranking_loss(a, b, ember.tensor(y, device=a.device), 0.2,
+                                                reduction=reduction),
              lambda a, b: _tf().margin_ranking_loss(a, b, torch.tensor(y), 0.2, reduction=reduction),
              inputs=[a, b])
 

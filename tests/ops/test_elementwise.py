@@ -360,17 +360,17 @@ COND = np.array([[True, False, True, False], [False, False, True, True], [True, 
 
 @pytest.mark.parametrize("shapes", [[(3, 4), (3, 4)], [(4,), (3, 1)], [(), (3, 4)], [(2, 1, 1), (4,)]])
 def test_where(shapes):
-    check_op(lambda a, b: ember.where(ember.tensor(COND), a, b),
+    check_op(lambda a, b: ember.where(ember.tensor(COND, device=a.device), a, b),
              lambda a, b: torch.where(torch.tensor(COND), a, b), shapes=shapes)
-    check_op(lambda a, b: a.where(ember.tensor(COND[0]), b),
+    check_op(lambda a, b: a.where(ember.tensor(COND[0], device=a.device), b),
              lambda a, b: a.where(torch.tensor(COND[0]), b), shapes=shapes)
 
 
 @pytest.mark.parametrize("other", [0.0, -2, 1.5])
 def test_where_with_a_number(other):
-    check_op(lambda a: ember.where(ember.tensor(COND), a, other),
+    check_op(lambda a: ember.where(ember.tensor(COND, device=a.device), a, other),
              lambda a: torch.where(torch.tensor(COND), a, other), shapes=[(3, 4)])
-    check_op(lambda a: ember.where(ember.tensor(COND), other, a),
+    check_op(lambda a: ember.where(ember.tensor(COND, device=a.device), other, a),
              lambda a: torch.where(torch.tensor(COND), other, a), shapes=[(4,)])
 
 
