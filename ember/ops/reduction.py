@@ -18,7 +18,7 @@ from ember.autograd import grad_mode
 from ember.autograd.function import Primitive
 from ember.backend import array_module
 from ember.backend import dtypes as _dtypes
-from ember.ops._util import grad_for, normalize_dim, normalize_dims, shape_str, sum_to_shape
+from ember.ops._util import grad_for, kept_max, normalize_dim, normalize_dims, shape_str, sum_to_shape
 from ember.ops.conversion import clone, to_dtype
 from ember.ops.view import reshape, transpose, unsqueeze
 from ember.tensor.tensor import Tensor
@@ -503,7 +503,7 @@ def _finite_max(x, axis, xp, keep_inf=False):
     (softmax of a slice holding +inf is NaN in PyTorch)."""
     if x.size == 0:
         return xp.zeros(_kept_shape(x.shape, axis if isinstance(axis, tuple) else (axis,)), x.dtype)
-    m = xp.max(x, axis=axis, keepdims=True)
+    m = kept_max(x, axis) if not isinstance(axis, tuple) else xp.max(x, axis=axis, keepdims=True)
     keep = (m != -xp.inf) if keep_inf else xp.isfinite(m)
     return xp.where(keep, m, 0).astype(x.dtype, copy=False)
 
@@ -614,7 +614,7 @@ class LogSoftmax(Primitive):
     def forward(ctx, x, dim):
         ctx.dim = dim
         if type(x) is np.ndarray and x.size:
-            m = x.max(axis=dim, keepdims=True)
+            m = kept_max(x, dim)
             if np.isfinite(m).all():  # the common case: no inf or all -inf slice, no warning
                 y = x - m
                 y -= np.log(np.exp(y).sum(axis=dim, keepdims=True))

@@ -450,3 +450,27 @@ def test_softmax_family_with_infinities_and_nan_matches_torch():
         if torch is not None:
             np.testing.assert_allclose(got, getattr(torch.tensor(rows), name)(1).numpy(), rtol=1e-12)
         assert np.isnan(got[1:]).all() and np.isfinite(got[0, [0, 2]]).all()
+
+
+@pytest.mark.parametrize("shape, axis", [((64, 10), 1), ((1024, 10), -1), ((8, 8, 16), 2), ((300, 3), 1),
+                                         ((64, 100), 1), ((4, 10), 1)])
+def test_kept_max_equals_numpy_with_nan_and_inf(shape, axis):
+    from ember.ops._util import kept_max
+
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[[3, 37]] = [np.nan, np.inf]
+    x.reshape(-1, shape[-1])[1] = -np.inf  # a whole row of -inf
+    got, want = kept_max(x, axis), x.max(axis=axis, keepdims=True)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_log_softmax_and_cross_entropy_of_a_batch_of_logits_match_torch():
+    # (64, 10): large enough for kept_max's transposed pass
+    logits = np.random.default_rng(1).standard_normal((64, 10))
+    target = np.random.default_rng(2).integers(0, 10, 64)
+    check_op(lambda x: x.log_softmax(1), inputs=[logits])
+    check_op(lambda x: ember.nn.functional.cross_entropy(x, ember.tensor(target, device=x.device)),
+             (lambda x: torch.nn.functional.cross_entropy(x, torch.tensor(target))) if torch else None,
+             inputs=[logits])

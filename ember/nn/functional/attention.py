@@ -8,7 +8,7 @@ from ember.autograd.function import Primitive
 from ember.backend import array_module, dtypes
 from ember.nn.functional.dropout import dropout
 from ember.ops import sum as _sum
-from ember.ops._util import shape_str
+from ember.ops._util import kept_max, shape_str
 from ember.tensor.factories import ones
 from ember.tensor.tensor import Tensor
 
@@ -23,7 +23,7 @@ class SafeSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        m = xp.max(x, axis=-1, keepdims=True)
+        m = kept_max(x, -1)
         dead = m == -np.inf
         y = x - xp.where(dead, 0, m)
         with np.errstate(invalid="ignore"):

@@ -16,7 +16,7 @@ import numpy as np
 from ember import ops
 from ember.autograd.function import Primitive
 from ember.backend import array_module
-from ember.ops._util import shape_str
+from ember.ops._util import kept_max, shape_str
 from ember.tensor.tensor import Tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -366,7 +366,7 @@ class CrossEntropy(Primitive):
         xp = array_module(x)
         n_classes = x.shape[1]
         with np.errstate(invalid="ignore"):  # inf logits give nan, as in PyTorch
-            z = x - x.max(axis=1, keepdims=True)
+            z = x - kept_max(x, 1)
         valid = t != ignore_index
         all_valid = bool(valid.all())
         index = (t if all_valid else xp.where(valid, t, 0))[:, None]
