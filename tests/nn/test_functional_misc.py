@@ -87,6 +87,8 @@ INTERP_CASES = [
     ("bilinear", (1, 1, 4, 5), {"scale_factor": 2.5, "recompute_scale_factor": True}),
     ("bilinear", (1, 1, 4, 5), {"size": (1, 1), "align_corners": True}),
     ("bilinear", (1, 1, 4, 5), {"size": (4, 5)}),
+    ("area", (2, 2, 7), {"size": 3}), ("area", (2, 2, 6), {"scale_factor": 0.5}),
+    ("area", (1, 2, 7, 5), {"size": (3, 4)}), ("area", (1, 1, 4, 4), {"scale_factor": 1.5}),
 ]
 
 

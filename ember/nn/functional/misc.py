@@ -169,8 +169,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     Args:
         size: the output's spatial size (an int or one per spatial dimension), or
         scale_factor: a multiplier per spatial dimension (output = floor(input * scale)).
-        mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D inputs) or ``'bilinear'``
-            (4-D inputs).
+        mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D inputs), ``'bilinear'``
+            (4-D inputs) or ``'area'`` (each output the mean of its share of the input:
+            adaptive average pooling).
         align_corners: for (bi)linear: map the corner pixels' centres onto each other (True) or
             the corners of the pixel grid (False, the default).
 
@@ -179,7 +180,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     op = "interpolate"
     _tensor(op, input)
-    modes = ("nearest", "nearest-exact", "linear", "bilinear")
+    modes = ("nearest", "nearest-exact", "linear", "bilinear", "area")
     if mode not in modes:
         raise NotImplementedError(f"{op}: mode {mode!r} is not supported; use one of "
                                   f"{', '.join(map(repr, modes))}")
@@ -192,7 +193,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         want = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
         raise ValueError(f"{op}: mode {mode!r} needs a {want} input, got shape "
                          f"{shape_str(input.shape)}")
-    if mode.startswith("nearest"):
+    if mode.startswith("nearest") or mode == "area":
         if align_corners is not None:
             raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
                              f"linear and bilinear, not {mode!r}")
@@ -215,6 +216,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if min(out_sizes) <= 0 or min(in_sizes) <= 0:
         raise ValueError(f"{op}: input and output sizes must be positive, got input "
                          f"{shape_str(input.shape)} and output size {tuple(out_sizes)}")
+    if mode == "area":  # each output is the mean of its share of the input, as in PyTorch
+        from ember.nn.functional.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+        pool = adaptive_avg_pool1d if n_spatial == 1 else adaptive_avg_pool2d
+        return pool(input, out_sizes[0] if n_spatial == 1 else tuple(out_sizes))
     out = input
     dtype = input._data.dtype
     for k in range(n_spatial):
