@@ -87,6 +87,13 @@ INTERP_CASES = [
     ("bilinear", (1, 1, 4, 5), {"scale_factor": 2.5, "recompute_scale_factor": True}),
     ("bilinear", (1, 1, 4, 5), {"size": (1, 1), "align_corners": True}),
     ("bilinear", (1, 1, 4, 5), {"size": (4, 5)}),
+    ("bicubic", (1, 2, 4, 5), {"scale_factor": 2}), ("bicubic", (2, 1, 5, 4), {"size": (3, 7)}),
+    ("bicubic", (1, 1, 4, 5), {"scale_factor": 1.6, "align_corners": True}),
+    ("bicubic", (1, 1, 6, 6), {"scale_factor": 0.5}), ("bicubic", (1, 1, 4, 5), {"size": (4, 5)}),
+    ("bicubic", (1, 1, 3, 4), {"scale_factor": 2.5, "recompute_scale_factor": True}),
+    ("trilinear", (1, 2, 3, 4, 2), {"scale_factor": 2}),
+    ("trilinear", (1, 1, 3, 4, 5), {"size": (2, 5, 3), "align_corners": True}),
+    ("nearest", (1, 1, 2, 3, 4), {"scale_factor": (2, 1.5, 0.5)}),
     ("area", (2, 2, 7), {"size": 3}), ("area", (2, 2, 6), {"scale_factor": 0.5}),
     ("area", (1, 2, 7, 5), {"size": (3, 4)}), ("area", (1, 1, 4, 4), {"scale_factor": 1.5}),
 ]
@@ -117,16 +124,19 @@ def test_interpolate_errors():
     with pytest.raises(ValueError, match=r"interpolate: align_corners can only be set with the "
                                          r"interpolating modes"):
         F.interpolate(x, scale_factor=2, align_corners=True)
-    with pytest.raises(ValueError, match=r"interpolate: expects an input of shape \(N, C, L\) or "
-                                         r"\(N, C, H, W\), got \(4, 4\)"):
+    with pytest.raises(ValueError, match=r"interpolate: expects an input of shape \(N, C, L\), "
+                                         r"\(N, C, H, W\) or \(N, C, D, H, W\), got \(4, 4\)"):
         F.interpolate(ember.ones(4, 4), scale_factor=2)
     with pytest.raises(ValueError, match=r"interpolate: size=\(2, 2, 2\) must give one value per "
                                          r"spatial dimension"):
         F.interpolate(x, size=(2, 2, 2))
     with pytest.raises(ValueError, match=r"interpolate: input and output sizes must be positive"):
         F.interpolate(x, scale_factor=0.1)
-    with pytest.raises(NotImplementedError, match=r"interpolate: mode 'bicubic' is not supported"):
-        F.interpolate(x, scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match=r"interpolate: mode 'lanczos' is not supported"):
+        F.interpolate(x, scale_factor=2, mode="lanczos")
+    with pytest.raises(ValueError, match=r"interpolate: mode 'trilinear' needs a 5-D \(N, C, D, H, W\) "
+                                         r"input, got shape \(1, 1, 4, 4\)"):
+        F.interpolate(x, scale_factor=2, mode="trilinear")
     with pytest.raises(NotImplementedError, match=r"interpolate: antialias=True is not supported"):
         F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True)
 

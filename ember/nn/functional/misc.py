@@ -162,16 +162,42 @@ def _linear_source(in_size, out_size, scale, align_corners, dtype):
     return left, right, lam.astype(dtype)
 
 
+def _cubic_source(in_size, out_size, scale, align_corners, dtype):
+    """The four source indices (clamped to the edge) and weights of each output position:
+    PyTorch's bicubic convolution (A = -0.75), from the unclamped source coordinate."""
+    real = np.float64 if dtype == np.float64 else np.float32
+    dst = np.arange(out_size, dtype=real)
+    if align_corners:
+        src = dst * (real((in_size - 1) / (out_size - 1)) if out_size > 1 else real(0))
+    else:
+        src = (dst + real(0.5)) * real(1.0 / scale if scale else in_size / out_size) - real(0.5)
+    start = np.floor(src)
+    t = src - start
+    a = real(-0.75)
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    start = start.astype(np.int64)
+    taps = [np.clip(start - 1 + j, 0, in_size - 1) for j in range(4)]
+    return taps, [w.astype(dtype) for w in weights]
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dimensions of ``(N, C, L)`` or ``(N, C, H, W)`` inputs.
+    """Resize the spatial dimensions of ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)`` inputs.
 
     Args:
         size: the output's spatial size (an int or one per spatial dimension), or
         scale_factor: a multiplier per spatial dimension (output = floor(input * scale)).
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D inputs), ``'bilinear'``
-            (4-D inputs) or ``'area'`` (each output the mean of its share of the input:
-            adaptive average pooling).
+            or ``'bicubic'`` (4-D inputs), ``'trilinear'`` (5-D inputs) or ``'area'`` (3-D and
+            4-D inputs; each output the mean of its share of the input: adaptive average
+            pooling).
         align_corners: for (bi)linear: map the corner pixels' centres onto each other (True) or
             the corners of the pixel grid (False, the default).
 
@@ -180,23 +206,25 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     op = "interpolate"
     _tensor(op, input)
-    modes = ("nearest", "nearest-exact", "linear", "bilinear", "area")
+    modes = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
     if mode not in modes:
         raise NotImplementedError(f"{op}: mode {mode!r} is not supported; use one of "
                                   f"{', '.join(map(repr, modes))}")
-    if input.ndim not in (3, 4):
-        raise ValueError(f"{op}: expects an input of shape (N, C, L) or (N, C, H, W), got "
-                         f"{shape_str(input.shape)}; add the batch and channel dimensions with "
+    if input.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: expects an input of shape (N, C, L), (N, C, H, W) or (N, C, D, H, W), "
+                         f"got {shape_str(input.shape)}; add the batch and channel dimensions with "
                          "unsqueeze")
     n_spatial = input.ndim - 2
-    if mode == "linear" and input.ndim != 3 or mode == "bilinear" and input.ndim != 4:
-        want = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
-        raise ValueError(f"{op}: mode {mode!r} needs a {want} input, got shape "
-                         f"{shape_str(input.shape)}")
+    needs = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5, "area": (3, 4)}.get(mode)
+    if needs is not None and input.ndim not in (needs if isinstance(needs, tuple) else (needs,)):
+        want = {3: "3-D (N, C, L)", 4: "4-D (N, C, H, W)", 5: "5-D (N, C, D, H, W)"}
+        raise ValueError(f"{op}: mode {mode!r} needs a "
+                         f"{' or '.join(want[n] for n in (needs if isinstance(needs, tuple) else (needs,)))} "
+                         f"input, got shape {shape_str(input.shape)}")
     if mode.startswith("nearest") or mode == "area":
         if align_corners is not None:
             raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                             f"linear and bilinear, not {mode!r}")
+                             f"linear, bilinear, bicubic and trilinear, not {mode!r}")
     elif align_corners is None:
         align_corners = False
     if antialias:
@@ -230,10 +258,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             if src is not None:
                 out = ops.index_select(out, dim, _index(src, input))
             continue
+        shape = (n_out,) + (1,) * (input.ndim - 1 - dim)
+        if mode == "bicubic":  # four taps per output, each an index_select times its weight
+            taps, weights = _cubic_source(n_in, n_out, scales[k], align_corners, dtype)
+            terms = [ops.index_select(out, dim, _index(tap, input)) * _index(w.reshape(shape), input)
+                     for tap, w in zip(taps, weights)]
+            out = terms[0] + terms[1] + terms[2] + terms[3]
+            continue
         if n_in == n_out:
             continue
         left, right, lam = _linear_source(n_in, n_out, scales[k], align_corners, dtype)
-        shape = (n_out,) + (1,) * (input.ndim - 1 - dim)
         lam = _index(lam.reshape(shape), input)
         out = ops.index_select(out, dim, _index(left, input)) * (1 - lam) \
             + ops.index_select(out, dim, _index(right, input)) * lam
