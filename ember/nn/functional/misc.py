@@ -215,11 +215,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          f"got {shape_str(input.shape)}; add the batch and channel dimensions with "
                          "unsqueeze")
     n_spatial = input.ndim - 2
-    needs = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5, "area": (3, 4)}.get(mode)
-    if needs is not None and input.ndim not in (needs if isinstance(needs, tuple) else (needs,)):
+    ranks = {"linear": (3,), "bilinear": (4,), "bicubic": (4,), "trilinear": (5,), "area": (3, 4)}
+    if input.ndim not in ranks.get(mode, (3, 4, 5)):
         want = {3: "3-D (N, C, L)", 4: "4-D (N, C, H, W)", 5: "5-D (N, C, D, H, W)"}
-        raise ValueError(f"{op}: mode {mode!r} needs a "
-                         f"{' or '.join(want[n] for n in (needs if isinstance(needs, tuple) else (needs,)))} "
+        raise ValueError(f"{op}: mode {mode!r} needs a {' or '.join(want[n] for n in ranks[mode])} "
                          f"input, got shape {shape_str(input.shape)}")
     if mode.startswith("nearest") or mode == "area":
         if align_corners is not None:
