@@ -10,7 +10,9 @@ from ember.layers.layer import Layer, reset_name_counters  # noqa: F401
 from ember.layers.merging import *  # noqa: F401,F403
 from ember.layers.node import Input, KerasTensor  # noqa: F401
 from ember.layers.normalization import *  # noqa: F401,F403
+from ember.layers.padding import *  # noqa: F401,F403
 from ember.layers.pooling import *  # noqa: F401,F403
 from ember.layers.recurrent import *  # noqa: F401,F403
 from ember.layers.regularization import *  # noqa: F401,F403
 from ember.layers.reshaping import *  # noqa: F401,F403
+from ember.layers.upsampling import *  # noqa: F401,F403

@@ -2,6 +2,7 @@
 Functional models (ember.models), each checked against onnxruntime."""
 
 import numpy as np
+import pytest
 
 import ember
 from ember import layers, models, nn
@@ -62,6 +63,15 @@ def test_keras_sequential_with_channels_last_convolutions(tmp_path):
     proto = assert_matches(model, ember.randn(2, 12, 12, 3), tmp_path, feeds=[_normal(3, 12, 12, 3)],
                            dynamic_axes={"inputs": {0: "batch"}})
     assert op_types(proto).count("Conv") == 2 and op_types(proto)[-1] == "Softmax"
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+def test_keras_padding_upsampling_and_cropping(tmp_path, interpolation):
+    model = models.Sequential([
+        layers.Input((6, 6, 1)), layers.ZeroPadding2D(1), layers.Conv2D(2, 3),
+        layers.UpSampling2D(interpolation=interpolation), layers.Cropping2D(((1, 1), (2, 2))),
+        layers.Flatten(), layers.Dense(3)])
+    assert_matches(model, ember.randn(2, 6, 6, 1), tmp_path)
 
 
 def test_keras_functional_model_with_two_inputs(tmp_path):
