@@ -8,7 +8,7 @@ high-level API on the same engine.
 from ember.tensor import *  # noqa: F401,F403  (first: Tensor, then the ops it calls, then autograd)
 from ember.tensor import Tensor  # noqa: F401
 from ember import autograd, backend, cuda, data, layers, nn, ops, optim, random, saving, utils, viz  # noqa: F401,E402,I001
-from ember import diagnostics, onnx  # noqa: F401,E402,I001
+from ember import diagnostics, distributed, onnx  # noqa: F401,E402,I001
 from ember import callbacks, losses, metrics, models, optimizers  # noqa: F401,E402,I001
 from ember.autograd import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from ember.autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled  # noqa: F401

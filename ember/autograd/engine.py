@@ -14,7 +14,10 @@ from ember.autograd import grad_mode
 from ember.autograd.function import _add_hook, _anomaly, _HookHandle, _user_frame
 from ember.tensor.tensor import Tensor
 
-__all__ = ["backward", "grad", "register_tensor_hook", "retain_grad", "retains_grad"]
+__all__ = ["backward", "grad", "register_tensor_hook", "retain_grad", "retains_grad", "queue_callback"]
+
+_running = [0]  # how many backward passes are in progress (a hook may start another)
+_callbacks = []  # what queue_callback asked to run when the outermost one has finished
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -64,6 +67,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 # ---- hooks ----
+def queue_callback(callback):
+    """Call ``callback()`` once the backward pass in progress has finished, every gradient
+    delivered (PyTorch's ``Variable._execution_engine.queue_callback``): a tensor hook uses it to
+    act on all the gradients of a pass at once, as data-parallel training averages them."""
+    if not _running[0]:
+        raise RuntimeError("queue_callback: no backward pass is running; call it from a hook that "
+                           "runs during backward (tensor.register_hook)")
+    _callbacks.append(callback)
+
+
 def register_tensor_hook(t, hook):
     if not t._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient; "
@@ -123,6 +136,7 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
     heap = []
     prev = grad_mode._state.grad
     grad_mode._state.grad = create_graph
+    _running[0] += 1
     try:
         for t, g in roots:
             node = t.grad_fn
@@ -185,11 +199,19 @@ def _run(roots, retain_graph, create_graph, capture, accumulate, inputs):
                 owned.difference_update([(node, nr) for nr in range(node._n_outputs)])
     finally:
         grad_mode._state.grad = prev
+        _running[0] -= 1
+        if not _running[0] and sys.exc_info()[0] is not None:
+            _callbacks.clear()  # a failed pass runs none of its callbacks
     if capture is not None and accumulate:
         for t in inputs:
             g = capture[_key(t)]
             if g is not None:
                 _accumulate_into_grad(t, g, create_graph)
+    if _callbacks and not _running[0]:
+        queued = _callbacks[:]
+        _callbacks.clear()
+        for callback in queued:
+            callback()
 
 
 _STEAL_MAX_REFS = 6  # references to g from _run -> _deliver -> here when nobody else holds it

@@ -81,6 +81,19 @@ def train_validation_split(arrays, validation_split):
     return train, val
 
 
+def shard(arrays, rank, world):
+    """Rank ``rank``'s share of the samples in data-parallel ``fit``: every ``world``-th sample
+    from ``rank`` on, the same number on every rank (the last ``n % world`` are left out), so
+    that every rank runs the same number of steps."""
+    n = _length("x", arrays[0])
+    per = n // world
+    if per == 0:
+        raise ValueError(f"fit: {n} samples can't be shared among {world} processes; give each "
+                         "process at least one sample")
+    stop = per * world
+    return tuple(None if a is None else map_structure(lambda v: v[rank:stop:world], a) for a in arrays)
+
+
 class ArrayBatches:
     """Batches of ``(x, y, sample_weight)`` sliced from arrays; reshuffled at every ``__iter__``."""
 

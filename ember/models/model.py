@@ -47,6 +47,24 @@ def _batch_size(x):
     return int(first.shape[0])
 
 
+def _data_parallel():
+    """``(rank, world size)`` when fit runs in an initialised process group of several ranks."""
+    from ember import distributed  # late: only fit under mpirun needs it
+
+    if distributed.is_initialized() and distributed.get_world_size() > 1:
+        return distributed.get_rank(), distributed.get_world_size()
+    return None
+
+
+def _mean_over_ranks(logs):
+    """The epoch's logged values averaged over the ranks (each rank saw its own share)."""
+    from ember import distributed
+
+    values = ember.tensor(np.array([float(v) for v in logs.values()], np.float64))
+    distributed.all_reduce(values, distributed.ReduceOp.AVG)
+    return dict(zip(logs, values.tolist()))
+
+
 def _resolve_verbose(verbose):
     if verbose == "auto":
         return 1 if sys.stdout.isatty() else 2
@@ -397,6 +415,16 @@ class Model(Layer):
             y_arr = data_adapter.standardize(y)
             sample_weight = self._class_weights_to_sample_weights(y_arr, class_weight,
                                                                   data_adapter.standardize(sample_weight))
+        parallel = _data_parallel()  # (rank, world size) under mpirun with a process group
+        if parallel is not None:
+            from ember import distributed
+
+            if isinstance(x, (np.ndarray, Tensor, list, tuple, dict)):  # a loader brings its sampler
+                x, y, sample_weight = data_adapter.shard(
+                    tuple(map(data_adapter.standardize, (x, y, sample_weight))), *parallel)
+            verbose = verbose if parallel[0] == 0 else 0  # one progress bar: rank 0's
+            distributed.sync_module_states(self)
+            averager = distributed.GradientAverager(self.parameters())
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             self._device(), "fit")
         val_batches = None
@@ -431,6 +459,8 @@ class Model(Layer):
                     if self.stop_training:
                         break
                 epoch_logs = dict(self.get_metrics_result() if self._loss_tracker.count else logs)
+                if parallel is not None:  # every rank logs (and decides on) the same numbers
+                    epoch_logs = _mean_over_ranks(epoch_logs)
                 if val_batches is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._evaluate_batches(val_batches, callback_list, validation_steps)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -440,6 +470,9 @@ class Model(Layer):
                     break
         finally:
             self.train(was_training)
+            if parallel is not None:
+                averager.remove()
+                distributed.sync_module_states(self)  # BatchNorm statistics: rank 0's everywhere
         callback_list.on_train_end(logs)
         return self.history
 
