@@ -669,3 +669,38 @@ def test_grad_walks_only_the_part_of_the_graph_that_leads_to_its_inputs():
     np.testing.assert_allclose(gy.numpy(), [3.0, 3.0])
     assert calls == []  # x's hook does not fire: x was not asked for (as in PyTorch)
     assert x.grad is None
+
+
+def test_queue_callback_runs_once_after_the_pass_with_every_gradient_delivered():
+    from ember.autograd.engine import queue_callback
+
+    w = ember.ones(3, requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: queue_callback(lambda: seen.append(w.grad.tolist())))
+    (w * w).sum().backward()  # w is used twice: the hook runs twice, each callback after the pass
+    assert seen == [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
+    with pytest.raises(RuntimeError, match="no backward pass is running"):
+        queue_callback(lambda: None)
+
+
+def test_queue_callback_of_a_failed_pass_does_not_run():
+    from ember.autograd.engine import queue_callback
+
+    class Boom(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ValueError("boom")
+
+    w = ember.ones(2, requires_grad=True)
+    ran = []
+    w.register_hook(lambda g: queue_callback(lambda: ran.append(1)))
+    loss = Boom.apply(w).sum() + (w * 2).sum()  # the product's gradient reaches w first, then boom
+    with pytest.raises(ValueError, match="boom"):
+        loss.backward()
+    assert ran == []
+    (w * 2).sum().backward()
+    assert ran == [1]  # this pass's callback only: the failed pass's was dropped
