@@ -6,6 +6,7 @@ BLAS library and the devices.
 """
 
 import argparse
+import importlib.metadata
 import os
 import platform
 import sys
@@ -74,6 +75,10 @@ def info(args):
     print(f"devices: cpu{', cuda x' + str(ember.cuda.device_count()) if cuda else ''}")
     if not cuda:
         print("  (CUDA through CuPy: pip install 'ember[gpu]' on a machine with an NVIDIA GPU)")
+    try:  # the version only: importing mpi4py.MPI would start MPI
+        print(f"distributed: MPI through mpi4py {importlib.metadata.version('mpi4py')}")
+    except importlib.metadata.PackageNotFoundError:
+        print("distributed: not installed (pip install 'ember[distributed]' mpich)")
     return 0
 
 

@@ -7,6 +7,7 @@ def test_info_names_the_version_and_devices(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^ember \d+\.\d+\.\d+", out, re.M) and "devices: cpu" in out
+    assert re.search(r"^distributed: (MPI through mpi4py \S+|not installed)", out, re.M)
 
 
 def test_demo_trains_the_digits_cnn_to_high_accuracy(tmp_path, capsys):
