@@ -54,18 +54,19 @@ class GradientAverager:
 
         for dtype, params in by_dtype.items():
             sizes = [p._data.size for p in params]
-            flat = np.zeros(sum(sizes) + len(params), dtype)  # the gradients, then a flag each
+            total = sum(sizes)
+            flat = np.zeros(total + len(params), dtype)  # the gradients, then a has-gradient flag each
             offset = 0
             for i, (p, n) in enumerate(zip(params, sizes)):
                 if p.grad is not None:
                     flat[offset:offset + n] = _host(p.grad._data).reshape(-1)
-                    flat[sum(sizes) + i] = 1
+                    flat[total + i] = 1
                 offset += n
             comm().Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
-            flat[:sum(sizes)] /= world
+            flat[:total] /= world
             offset = 0
             for i, (p, n) in enumerate(zip(params, sizes)):
-                if flat[sum(sizes) + i]:
+                if flat[total + i]:
                     _set_grad(p, flat[offset:offset + n].reshape(p.shape))
                 offset += n
 

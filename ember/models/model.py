@@ -423,10 +423,14 @@ class Model(Layer):
                 x, y, sample_weight = data_adapter.shard(
                     tuple(map(data_adapter.standardize, (x, y, sample_weight))), *parallel)
             verbose = verbose if parallel[0] == 0 else 0  # one progress bar: rank 0's
-            distributed.sync_module_states(self)
-            averager = distributed.GradientAverager(self.parameters())
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             self._device(), "fit")
+        if parallel is not None:
+            if not self.built:  # lazily built layers: make their weights now, to give rank 0's to all
+                with no_grad():
+                    self(data_adapter.unpack(next(iter(batches)))[0], training=False)
+            distributed.sync_module_states(self)
+            averager = distributed.GradientAverager(self.parameters())
         val_batches = None
         if validation_data is not None:
             if isinstance(validation_data, (list, tuple)) and not _is_loader(validation_data):

@@ -68,7 +68,8 @@ def ddp():
 def fit():
     rank = dist.get_rank()
     ember.manual_seed(rank)
-    model = ember.models.Sequential([ember.layers.Input((5,)), ember.layers.Dense(8, activation="relu"),
+    # no Input: the layers are built by fit's first batch, after which rank 0's weights are shared
+    model = ember.models.Sequential([ember.layers.Dense(8, activation="relu"),
                                      ember.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(1)
