@@ -91,6 +91,10 @@ INTERP_CASES = [
     ("bicubic", (1, 1, 4, 5), {"scale_factor": 1.6, "align_corners": True}),
     ("bicubic", (1, 1, 6, 6), {"scale_factor": 0.5}), ("bicubic", (1, 1, 4, 5), {"size": (4, 5)}),
     ("bicubic", (1, 1, 3, 4), {"scale_factor": 2.5, "recompute_scale_factor": True}),
+    ("bilinear", (1, 2, 9, 7), {"size": (4, 3), "antialias": True}),
+    ("bilinear", (1, 1, 6, 8), {"scale_factor": (0.5, 1.5), "antialias": True}),
+    ("bicubic", (1, 2, 9, 7), {"scale_factor": 0.4, "antialias": True}),
+    ("bicubic", (1, 1, 5, 6), {"size": (3, 9), "align_corners": True, "antialias": True}),
     ("trilinear", (1, 2, 3, 4, 2), {"scale_factor": 2}),
     ("trilinear", (1, 1, 3, 4, 5), {"size": (2, 5, 3), "align_corners": True}),
     ("nearest", (1, 1, 2, 3, 4), {"scale_factor": (2, 1.5, 0.5)}),
@@ -137,8 +141,9 @@ def test_interpolate_errors():
     with pytest.raises(ValueError, match=r"interpolate: mode 'trilinear' needs a 5-D \(N, C, D, H, W\) "
                                          r"input, got shape \(1, 1, 4, 4\)"):
         F.interpolate(x, scale_factor=2, mode="trilinear")
-    with pytest.raises(NotImplementedError, match=r"interpolate: antialias=True is not supported"):
-        F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True)
+    with pytest.raises(ValueError, match=r"interpolate: antialias=True works with modes 'bilinear' and "
+                                         r"'bicubic', not 'nearest'"):
+        F.interpolate(x, scale_factor=0.5, antialias=True)
 
 
 # ---------------------------------------------------------------- normalize and similarities

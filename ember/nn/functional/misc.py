@@ -187,6 +187,35 @@ def _cubic_source(in_size, out_size, scale, align_corners, dtype):
     return taps, [w.astype(dtype) for w in weights]
 
 
+def _antialias_weights(in_size, out_size, scale, align_corners, cubic, dtype):
+    """PyTorch's antialiased resampling along one dimension as an ``(in, out)`` matrix: each
+    output is an average of the inputs under a triangle (bilinear) or cubic (a = -0.5) filter,
+    stretched by the downscaling factor so that every input contributes, with weights summing to 1."""
+    if align_corners:
+        ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    else:
+        ratio = 1.0 / scale if scale else in_size / out_size
+    support = (2.0 if cubic else 1.0) * max(ratio, 1.0)
+    stretch = 1.0 / ratio if ratio >= 1.0 else 1.0
+
+    def kernel(x):
+        x = np.abs(x)
+        if not cubic:
+            return np.maximum(1.0 - x, 0.0)
+        a = -0.5
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+    weights = np.zeros((in_size, out_size))
+    for i in range(out_size):
+        center = ratio * (i + 0.5)
+        lo, hi = max(int(center - support + 0.5), 0), min(int(center + support + 0.5), in_size)
+        w = kernel((np.arange(lo, hi) - center + 0.5) * stretch)
+        weights[lo:hi, i] = w / w.sum() if w.sum() else w
+    return weights.astype(dtype)
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial dimensions of ``(N, C, L)``, ``(N, C, H, W)`` or ``(N, C, D, H, W)`` inputs.
@@ -200,6 +229,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             pooling).
         align_corners: for (bi)linear: map the corner pixels' centres onto each other (True) or
             the corners of the pixel grid (False, the default).
+        antialias: for bilinear and bicubic: when shrinking, average every input pixel under the
+            widened filter (as PyTorch and PIL do) instead of sampling a few.
 
     >>> F.interpolate(ember.tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
     [[[1.0, 1.0, 2.0, 2.0]]]
@@ -226,8 +257,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                              f"linear, bilinear, bicubic and trilinear, not {mode!r}")
     elif align_corners is None:
         align_corners = False
-    if antialias:
-        raise NotImplementedError(f"{op}: antialias=True is not supported")
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ValueError(f"{op}: antialias=True works with modes 'bilinear' and 'bicubic', not {mode!r}")
     in_sizes = input.shape[2:]
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
@@ -258,6 +289,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 out = ops.index_select(out, dim, _index(src, input))
             continue
         shape = (n_out,) + (1,) * (input.ndim - 1 - dim)
+        if antialias:  # a weighted sum over the inputs: one matrix product along this dimension
+            weights = _antialias_weights(n_in, n_out, scales[k], align_corners, mode == "bicubic", dtype)
+            out = (out.transpose(dim, -1) @ _index(weights, input)).transpose(dim, -1)
+            continue
         if mode == "bicubic":  # four taps per output, each an index_select times its weight
             taps, weights = _cubic_source(n_in, n_out, scales[k], align_corners, dtype)
             terms = [ops.index_select(out, dim, _index(tap, input)) * _index(w.reshape(shape), input)
