@@ -56,6 +56,13 @@ def _data_parallel():
     return None
 
 
+def _set_epoch(batches, epoch):
+    """A loader's DistributedSampler (any sampler with ``set_epoch``) reshuffles every epoch."""
+    sampler = getattr(getattr(batches, "loader", None), "sampler", None)
+    if hasattr(sampler, "set_epoch"):
+        sampler.set_epoch(epoch)
+
+
 def _mean_over_ranks(logs):
     """The epoch's logged values averaged over the ranks (each rank saw its own share)."""
     from ember import distributed
@@ -452,6 +459,7 @@ class Model(Layer):
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
+                _set_epoch(batches, epoch)
                 callback_list.on_epoch_begin(epoch)
                 self.train()
                 for step, batch in enumerate(batches):

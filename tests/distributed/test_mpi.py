@@ -90,3 +90,15 @@ def test_one_process_group():
         assert len(history.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0).history["loss"]) == 1
     finally:
         dist.destroy_process_group()
+
+
+def test_fit_sets_the_epoch_of_a_distributed_sampler():
+    data = ember.data.TensorDataset(ember.randn(12, 3), ember.randn(12, 1))
+    sampler = dist.DistributedSampler(data, num_replicas=2, rank=1)
+    loader = ember.data.DataLoader(data, batch_size=3, sampler=sampler)
+    model = ember.models.Sequential([ember.layers.Input((3,)), ember.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    orders = []
+    record = ember.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: orders.append(list(sampler)))
+    model.fit(loader, epochs=3, verbose=0, callbacks=[record])
+    assert sampler.epoch == 2 and orders[0] != orders[1]  # reshuffled every epoch, the same on every rank
