@@ -20,9 +20,9 @@ class _UpSampling(Layer):
         me = f"{type(self).__name__} '{self.name}'"
         self.size = normalize_tuple(size, self.rank, "size", me)
         self.data_format = normalize_data_format(data_format, me)
-        if interpolation not in ("nearest", "bilinear") or (interpolation == "bilinear" and self.rank != 2):
-            supported = "'nearest' or 'bilinear'" if self.rank == 2 else "'nearest'"
-            raise ValueError(f"{me}: interpolation must be {supported}, received {interpolation!r}")
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError(f"{me}: interpolation must be 'nearest' or 'bilinear', received "
+                             f"{interpolation!r}")
         self.interpolation = interpolation
 
     def _spatial_axes(self):

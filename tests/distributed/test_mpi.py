@@ -102,3 +102,48 @@ def test_fit_sets_the_epoch_of_a_distributed_sampler():
     record = ember.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: orders.append(list(sampler)))
     model.fit(loader, epochs=3, verbose=0, callbacks=[record])
     assert sampler.epoch == 2 and orders[0] != orders[1]  # reshuffled every epoch, the same on every rank
+
+
+def test_error_messages(monkeypatch):
+    import builtins
+
+    with pytest.raises(TypeError, match=r"init_process_group: unexpected arguments \['backend_options'\]"):
+        dist.init_process_group(backend_options=1)
+    real_import = builtins.__import__
+
+    def no_mpi4py(name, *args, **kwargs):
+        if name.startswith("mpi4py"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpi4py)
+    with pytest.raises(RuntimeError, match=r"mpi4py is not installed; install mpi4py and an MPI library"):
+        dist.init_process_group()
+    assert not dist.is_available()
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=r"world_size=4 but MPI started this process with world_size=1"):
+        dist.init_process_group(world_size=4)
+    dist.init_process_group(rank=0, world_size=1)
+    try:
+        t = ember.tensor([1, 2])
+        with pytest.raises(TypeError, match=r"ReduceOp.AVG needs a floating tensor, got ember.int64"):
+            dist.all_reduce(t, dist.ReduceOp.AVG)
+        with pytest.raises(ValueError, match=r"async_op=True is not supported"):
+            dist.all_reduce(t, async_op=True)
+        with pytest.raises(ValueError, match=r"async_op=True is not supported"):
+            dist.broadcast(t, async_op=True)
+        with pytest.raises(TypeError, match=r"all_reduce: expected a Tensor, got list"):
+            dist.all_reduce([1.0])
+        with pytest.raises(TypeError, match=r"DistributedDataParallel: expected an nn.Module, got function"):
+            dist.DistributedDataParallel(lambda x: x)
+    finally:
+        dist.destroy_process_group()
+
+
+def test_fit_refuses_fewer_samples_than_ranks():
+    from ember.models import data_adapter
+
+    with pytest.raises(ValueError, match=r"fit: 3 samples can't be shared among 4 processes"):
+        data_adapter.shard((np.ones((3, 2)), None, None), 0, 4)
+    x, y, w = data_adapter.shard((np.arange(10).reshape(5, 2), np.arange(5), None), 1, 2)
+    assert x.tolist() == [[2, 3], [6, 7]] and y.tolist() == [1, 3] and w is None

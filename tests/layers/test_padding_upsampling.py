@@ -108,3 +108,8 @@ def test_configs_round_trip_and_a_model_saves_and_loads(tmp_path):
     model.save(path)
     again = ember.models.load_model(path)
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_upsampling_needs_its_rank():
+    with pytest.raises(ValueError, match=r"Layer 'u' \(UpSampling1D\) expects inputs of rank 3"):
+        L.UpSampling1D(name="u")(ember.ones(2, 3, 4, 5))
