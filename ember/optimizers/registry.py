@@ -2,8 +2,10 @@
 
 import inspect
 
+from ember.optimizers.adadelta import Adadelta
 from ember.optimizers.adagrad import Adagrad
 from ember.optimizers.adam import Adam
+from ember.optimizers.adamax import Adamax
 from ember.optimizers.adamw import AdamW
 from ember.optimizers.nadam import Nadam
 from ember.optimizers.optimizer import Optimizer
@@ -13,7 +15,7 @@ from ember.optimizers.sgd import SGD
 __all__ = ["get", "ALL_OPTIMIZERS"]
 
 ALL_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
-                  "adagrad": Adagrad, "nadam": Nadam}
+                  "adagrad": Adagrad, "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta}
 
 
 def get(identifier):

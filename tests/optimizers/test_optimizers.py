@@ -44,6 +44,10 @@ def _run_torch(make):
      lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.8, eps=1e-7, momentum=0.5, centered=True)),
     (lambda: optimizers.Adagrad(0.1),
      lambda p: torch.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1, eps=1e-7)),
+    (lambda: optimizers.Adamax(0.01, beta_1=0.8),
+     lambda p: torch.optim.Adamax(p, lr=0.01, betas=(0.8, 0.999), eps=1e-7)),
+    (lambda: optimizers.Adadelta(1.0, rho=0.9),
+     lambda p: torch.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-7)),
     (lambda: optimizers.Nadam(0.01, weight_decay=0.01),
      lambda p: torch.optim.NAdam(p, lr=0.01, eps=1e-7, weight_decay=0.01, decoupled_weight_decay=True)),
 ])
@@ -72,6 +76,9 @@ def test_keras_defaults():
     assert optimizers.get("adagrad").initial_accumulator_value == 0.1
     assert optimizers.get("adamw").weight_decay == 0.004
     assert isinstance(optimizers.get("nadam"), optimizers.Nadam)
+    adamax, adadelta = optimizers.get("adamax"), optimizers.get("adadelta")
+    assert (adamax.learning_rate, adamax.beta_1, adamax.beta_2, adamax.epsilon) == (0.001, 0.9, 0.999, 1e-7)
+    assert (adadelta.learning_rate, adadelta.rho, adadelta.epsilon) == (0.001, 0.95, 1e-7)
     assert isinstance(optimizers.get(optimizers.SGD), optimizers.SGD)
 
 
@@ -128,7 +135,7 @@ def test_config_round_trip_state_dict_and_rebuild():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: optimizers.get("adamm"), "Unknown optimizer 'adamm'. Valid names: adagrad, adam, adamw"),
+    (lambda: optimizers.get("adamm"), "Unknown optimizer 'adamm'. Valid names: adadelta, adagrad, adam, adamax, adamw"),
     (lambda: optimizers.get({"class_name": "Foo"}), "Unknown optimizer 'Foo'"),
     (lambda: optimizers.get(ember.optim.SGD([ember.nn.Parameter(ember.ones(1))], lr=0.1)),
      "(?s)Could not interpret optimizer identifier.*bound to parameters already"),
