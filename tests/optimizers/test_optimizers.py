@@ -135,7 +135,8 @@ def test_config_round_trip_state_dict_and_rebuild():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: optimizers.get("adamm"), "Unknown optimizer 'adamm'. Valid names: adadelta, adagrad, adam, adamax, adamw"),
+    (lambda: optimizers.get("adamm"),
+     "Unknown optimizer 'adamm'. Valid names: adadelta, adagrad, adam, adamax, adamw"),
     (lambda: optimizers.get({"class_name": "Foo"}), "Unknown optimizer 'Foo'"),
     (lambda: optimizers.get(ember.optim.SGD([ember.nn.Parameter(ember.ones(1))], lr=0.1)),
      "(?s)Could not interpret optimizer identifier.*bound to parameters already"),
