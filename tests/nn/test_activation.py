@@ -1,4 +1,5 @@
 import doctest
+import re
 import sys
 
 import numpy as np
@@ -25,14 +26,17 @@ SMOOTH = [
     ("elu", {}), ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {}), ("celu", {"alpha": 2.0}),
     ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("silu", {}), ("mish", {}), ("sigmoid", {}),
     ("tanh", {}), ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 3.0}), ("softsign", {}),
-    ("logsigmoid", {}),
+    ("logsigmoid", {}), ("tanhshrink", {}),
 ]
 # piecewise-linear ones: inputs kept away from the kinks, where finite differences can't go
 PIECEWISE = [
     ("relu", {}), ("relu6", {}), ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}),
     ("leaky_relu", {"negative_slope": -0.5}), ("leaky_relu", {"negative_slope": 1.5}),
     ("hardtanh", {}), ("hardtanh", {"min_val": -0.5, "max_val": 2.0}), ("hardsigmoid", {}),
-    ("hardswish", {}), ("threshold", {"threshold": 0.3, "value": -2.0}),
+    ("hardswish", {}), ("threshold", {"threshold": 0.3, "value": -2.0}), ("hardshrink", {}),
+    ("hardshrink", {"lambd": 2.0}), ("hardshrink", {"lambd": -0.5}), ("softshrink", {}),
+    ("softshrink", {"lambd": 1.0}), ("softshrink", {"lambd": 0.0}), ("rrelu", {}),
+    ("rrelu", {"lower": 0.2, "upper": 0.6}),
 ]
 IDS = [f"{n}-{k}" for n, k in SMOOTH + PIECEWISE]
 
@@ -41,7 +45,7 @@ def _away_from_kinks(shape, seed=0):
     """Values in [-8, 8] at least 0.05 away from every kink of the piecewise activations."""
     rng = np.random.default_rng(seed)
     x = rng.uniform(-8, 8, size=shape)
-    kinks = np.array([-3.0, -1.0, -0.5, 0.0, 0.3, 1.0, 2.0, 3.0, 6.0])
+    kinks = np.array([-3.0, -2.0, -1.0, -0.5, 0.0, 0.3, 0.5, 1.0, 2.0, 3.0, 6.0])
     near = np.abs(x[..., None] - kinks).min(-1) < 0.05
     x[near] += 0.1
     return x
@@ -57,7 +61,8 @@ def test_activation_matches_torch_and_gradchecks(name, kwargs, shape):
 @needs_torch
 @pytest.mark.parametrize("name,kwargs", SMOOTH + PIECEWISE, ids=IDS)
 def test_activation_at_kinks_and_extremes_matches_torch(name, kwargs):
-    values = [-1e4, -50.0, -6.0, -3.0, -1.0, -0.5, 0.0, 0.3, 1.0, 2.0, 3.0, 6.0, 50.0, 1e4]
+    values = [-1e4, -50.0, -6.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.3, 0.5, 1.0, 2.0, 3.0, 6.0, 50.0,
+              1e4]
     for dtype in ("float32", "float64"):
         a = np.array(values, dtype=dtype)
         x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
@@ -73,7 +78,8 @@ def test_activation_at_kinks_and_extremes_matches_torch(name, kwargs):
 
 INPLACE = [("relu", {}), ("relu6", {}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {}),
            ("selu", {}), ("celu", {}), ("silu", {}), ("mish", {}), ("hardtanh", {}),
-           ("hardsigmoid", {}), ("hardswish", {}), ("threshold", {"threshold": 0.1, "value": 9.0})]
+           ("hardsigmoid", {}), ("hardswish", {}), ("threshold", {"threshold": 0.1, "value": 9.0}),
+           ("rrelu", {"lower": 0.1, "upper": 0.3})]
 
 
 @needs_torch
@@ -100,14 +106,14 @@ def test_trailing_underscore_forms():
     for fn, out_of_place, args in [
             (F.relu_, F.relu, ()), (F.elu_, F.elu, ()), (F.leaky_relu_, F.leaky_relu, (0.1,)),
             (F.hardtanh_, F.hardtanh, ()), (F.selu_, F.selu, ()), (F.celu_, F.celu, ()),
-            (F.threshold_, F.threshold, (0.0, 5.0))]:
+            (F.threshold_, F.threshold, (0.0, 5.0)), (F.rrelu_, F.rrelu, ())]:
         x = ember.tensor([-1.5, 0.5, 2.0])
         expected = out_of_place(x, *args).tolist()
         assert expected != x.tolist()
         assert fn(x, *args) is x and x.tolist() == expected
 
 
-@pytest.mark.parametrize("name", ["gelu", "silu", "mish", "elu", "softsign"])
+@pytest.mark.parametrize("name", ["gelu", "silu", "mish", "elu", "softsign", "tanhshrink"])
 def test_double_backward_matches_gradgradcheck(name):
     x = ember.tensor(_away_from_kinks((6,), seed=2), requires_grad=True)
     assert ember.autograd.gradgradcheck(getattr(F, name), [x])
@@ -212,7 +218,9 @@ MODULES = [
     ("Hardtanh", (), {}), ("Hardtanh", (-2.0, 3.0, True), {}), ("Hardsigmoid", (), {}),
     ("Hardswish", (), {}), ("LogSigmoid", (), {}), ("Softmax", (), {"dim": 1}),
     ("LogSoftmax", (1,), {}), ("Softmin", (-1,), {}), ("GLU", (), {}), ("GLU", (0,), {}),
-    ("Threshold", (0.1, 20.0), {}), ("Threshold", (0.1, 20.0, True), {}),
+    ("Threshold", (0.1, 20.0), {}), ("Threshold", (0.1, 20.0, True), {}), ("Hardshrink", (), {}),
+    ("Hardshrink", (1.0,), {}), ("Softshrink", (), {}), ("Softshrink", (2,), {}),
+    ("Softshrink", (), {"lambd": 0.25}), ("Tanhshrink", (), {}),
 ]
 
 
@@ -231,6 +239,141 @@ def test_modules_match_torch_in_values_gradients_and_repr(name, args, kwargs):
     (y * y).sum().backward()
     (ty * ty).sum().backward()
     np.testing.assert_allclose(_np(x.grad), _np(tx.grad), rtol=1e-6, atol=1e-7)
+
+
+@needs_torch
+@pytest.mark.parametrize("args,kwargs", [((), {}), ((0.1, 0.3, True), {}), ((), {"lower": 0.2}),
+                                         ((), {"upper": 0.5, "inplace": False})])
+def test_rrelu_module_repr_and_eval_mode_match_torch(args, kwargs):
+    layer, t_layer = nn.RReLU(*args, **kwargs).eval(), torch.nn.RReLU(*args, **kwargs).eval()
+    assert repr(layer) == repr(t_layer)
+    a = _away_from_kinks((4, 6), seed=3)
+    x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = layer(x * 1), t_layer(tx * 1)
+    np.testing.assert_allclose(_np(y), _np(ty), rtol=1e-7)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(_np(x.grad), _np(tx.grad), rtol=1e-7)
+
+
+def _rrelu_input(dtype):
+    a = np.random.default_rng(4).uniform(-3, 3, size=(50, 40)).astype(dtype)
+    a[0, :5] = 0.0  # x <= 0 draws a slope, as in PyTorch: the gradient at 0 is the drawn one
+    return a
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("lower,upper", [(1 / 8, 1 / 3), (0.2, 0.9), (-0.5, 0.5), (0.3, 0.3)])
+def test_rrelu_training_draws_one_slope_per_negative_element(dtype, lower, upper):
+    a = _rrelu_input(dtype)
+    x = ember.tensor(a, requires_grad=True)
+    y = F.rrelu(x, lower, upper, training=True)
+    assert y.dtype == x.dtype and y.shape == x.shape
+    y.sum().backward()
+    slope, yv = _np(x.grad), _np(y)
+    negative, positive, nonzero = a < 0, a > 0, a != 0
+    # the gradient is the slope that was used: y = slope * x where x <= 0, and y = x elsewhere
+    slack = 1e-6 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(yv[nonzero] / a[nonzero], slope[nonzero], rtol=slack)
+    assert yv[positive].tolist() == a[positive].tolist() and (slope[positive] == 1).all()
+    drawn = slope[~positive]
+    assert drawn.min() >= np.asarray(lower, dtype) - slack
+    assert drawn.max() <= np.asarray(upper, dtype) + slack
+    assert (yv[a == 0] == 0).all()
+    if upper - lower > 0.1:  # the slopes are drawn per element, spread over [lower, upper]
+        assert len(np.unique(drawn)) > 0.9 * drawn.size
+        assert drawn.min() < lower + 0.1 * (upper - lower) < upper - 0.1 * (upper - lower) < drawn.max()
+    assert negative.sum() > 100
+
+
+def test_rrelu_training_is_reproducible_under_manual_seed():
+    a = _rrelu_input("float32")
+    ember.manual_seed(7)
+    first = _np(F.rrelu(ember.tensor(a), training=True))
+    second = _np(F.rrelu(ember.tensor(a), training=True))
+    ember.manual_seed(7)
+    again = _np(F.rrelu(ember.tensor(a), training=True))
+    assert first.tolist() == again.tolist()
+    assert first.tolist() != second.tolist()
+
+
+def test_rrelu_module_draws_in_training_and_averages_in_eval():
+    a = _rrelu_input("float64")
+    negative = a < 0
+    layer = nn.RReLU(0.1, 0.5)
+    ratios = _np(layer(ember.tensor(a)))[negative] / a[negative]
+    assert 0.1 <= ratios.min() < 0.15 and 0.45 < ratios.max() <= 0.5
+    layer.eval()
+    np.testing.assert_allclose(_np(layer(ember.tensor(a)))[negative] / a[negative], 0.3, rtol=1e-12)
+
+
+def test_rrelu_training_in_place_and_double_backward():
+    a = _rrelu_input("float64")
+    x = ember.tensor(a, requires_grad=True)
+    h = x * 1
+    y = F.rrelu(h, 0.1, 0.3, training=True, inplace=True)
+    assert y is h
+    (y * y).sum().backward()
+    nonzero = a != 0
+    slope = _np(y)[nonzero] / a[nonzero]
+    np.testing.assert_allclose(_np(x.grad)[nonzero], 2 * slope * slope * a[nonzero], rtol=1e-12)
+
+    def seeded(t):  # the same draw on every call, so that finite differences see one function
+        ember.manual_seed(3)
+        return F.rrelu(t, 0.1, 0.3, training=True)
+    t = ember.tensor(_away_from_kinks((3, 4), seed=5), requires_grad=True)
+    assert ember.autograd.gradcheck(seeded, [t]) and ember.autograd.gradgradcheck(seeded, [t])
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (3, 4, 5), (1, 1, 2, 2)])
+def test_softmax2d_matches_torch(shape):
+    check_op(lambda x: nn.Softmax2d()(x), lambda x: torch.nn.Softmax2d()(x), shapes=[shape])
+
+
+@needs_torch
+def test_softmax2d_repr_matches_torch():
+    assert repr(nn.Softmax2d()) == repr(torch.nn.Softmax2d()) == "Softmax2d()"
+
+
+@needs_torch
+def test_shrink_nan_passes_forward_with_a_zero_gradient():
+    a = np.full(64, np.nan)  # 64: every element goes through PyTorch's vectorised loop
+    for name in ("hardshrink", "softshrink"):
+        x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        y, ty = getattr(F, name)(x), getattr(_tf(), name)(tx)
+        y.sum().backward()
+        ty.sum().backward()
+        assert np.isnan(_np(y)).all() and np.isnan(_np(ty)).all()
+        assert _np(x.grad).tolist() == _np(tx.grad).tolist() == [0.0] * 64
+
+
+def test_shrink_rrelu_and_softmax2d_errors():
+    with pytest.raises(RuntimeError, match=r"softshrink: lambd must be in \[0, 3.40\d+e\+38\] "
+                                           r"\(non-negative and finite in the input's dtype, "
+                                           r"ember.float32\), got -0.5; it is the half-width of "
+                                           r"the dead zone \[-lambd, lambd\]"):
+        F.softshrink(ember.ones(3), -0.5)
+    with pytest.raises(RuntimeError, match=r"softshrink: lambd must be in \[0, 1.79\d+e\+308\] .*"
+                                           r"ember.float64\), got nan"):
+        nn.Softshrink(float("nan"))(ember.ones(3, dtype=ember.float64))
+    with pytest.raises(RuntimeError, match=r"softshrink: lambd must be .* got 1e\+39"):
+        F.softshrink(ember.ones(3), 1e39)
+    for training in (False, True):
+        with pytest.raises(RuntimeError, match=r"rrelu: lower \(0.5\) must be less than or equal "
+                                               r"to upper \(0.1\); the negative slopes are drawn "
+                                               r"from \[lower, upper\]"):
+            F.rrelu(ember.ones(3), 0.5, 0.1, training=training)
+    with pytest.raises(RuntimeError, match=r"rrelu: lower \(0.5\) must be less"):
+        nn.RReLU(0.5, 0.1)(ember.ones(3))
+    for shape in [(2, 3), (1, 2, 3, 4, 5)]:
+        message = (f"Softmax2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                   f"{len(shape)}-D input of shape {shape}; use Softmax(dim=...) for other shapes")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            nn.Softmax2d()(ember.ones(*shape))
+    with pytest.raises(TypeError, match=r"hardshrink: expected a floating point tensor"):
+        F.hardshrink(ember.tensor([1, 2]))
+    with pytest.raises(TypeError, match=r"rrelu: expected a Tensor, got list"):
+        F.rrelu([1.0], training=True)
 
 
 def test_hardtanh_module_validates_its_range():

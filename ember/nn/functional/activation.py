@@ -1,5 +1,5 @@
-"""Activation functions: the ReLU family, ELU/SELU/CELU, GELU, SiLU, Mish, the hard
-(piecewise-linear) ones, softmax and friends.
+"""Activation functions: the ReLU family (with RReLU), ELU/SELU/CELU, GELU, SiLU, Mish, the hard
+(piecewise-linear) ones, the shrinkage ones, softmax and friends.
 
 Each smooth activation is one Primitive: the forward runs on arrays in a few NumPy passes and
 the backward is written with ember ops, so second derivatives work. relu, sigmoid, tanh,
@@ -15,15 +15,18 @@ import numpy as np
 from ember import ops
 from ember.autograd.function import Primitive
 from ember.backend import array_module
+from ember.backend import random as _random
+from ember.backend.devices import device_of, to_device_array
 from ember.ops._util import grad_for, meta, normalize_dim, shape_str
 from ember.ops.elementwise import Mask, _erf_array
 from ember.ops.inplace import inplace as _inplace
 from ember.tensor.tensor import Tensor
 
-__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
-           "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid", "tanh", "softplus",
-           "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "logsigmoid",
-           "softmax", "log_softmax", "softmin", "glu", "threshold", "threshold_"]
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "rrelu", "rrelu_", "prelu", "elu",
+           "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid", "tanh",
+           "softplus", "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish",
+           "hardshrink", "softshrink", "tanhshrink", "logsigmoid", "softmax", "log_softmax",
+           "softmin", "glu", "threshold", "threshold_"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -141,6 +144,40 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def leaky_relu_(input, negative_slope=0.01):
     """In-place ``leaky_relu``."""
     return leaky_relu(input, negative_slope, inplace=True)
+
+
+def _rrelu_slopes(x, lower, upper):
+    """Slopes for ``rrelu`` in training: one draw from ``U(lower, upper)`` per element where
+    ``x <= 0`` (PyTorch's side of the kink), 1 elsewhere; in ``x``'s dtype and device."""
+    draw = _random.numpy_generator(None).random(x.shape)
+    draw = to_device_array((draw * (upper - lower) + lower).astype(x.dtype), device_of(x))
+    return array_module(x).where(x <= 0, draw, x.dtype.type(1))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU (Xu et al., 2015): ``x`` for ``x > 0``, ``a * x`` otherwise.
+
+    In training every element gets its own slope ``a ~ U(lower, upper)``, drawn from ember's
+    seeded generator (``ember.manual_seed`` makes it reproducible), and the gradient uses the
+    same slopes. Otherwise ``a = (lower + upper) / 2``: ``leaky_relu`` with that slope.
+
+    >>> F.rrelu(ember.tensor([-2.0, 3.0]), 0.25, 0.75).tolist()
+    [-1.0, 3.0]
+    """
+    _float_tensor("rrelu", input)
+    if not lower <= upper:
+        raise RuntimeError(f"rrelu: lower ({lower}) must be less than or equal to upper ({upper}); "
+                           "the negative slopes are drawn from [lower, upper]")
+    if not training:
+        slope = (lower + upper) / 2
+        return _run("rrelu", lambda x: LeakyReLU.apply(x, slope), input, inplace)
+    slopes = _const(_rrelu_slopes(input._data, lower, upper))
+    return _run("rrelu", lambda x: x * slopes, input, inplace)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 class PReLU(Primitive):
@@ -441,6 +478,71 @@ def threshold(input, threshold, value, inplace=False):
 def threshold_(input, threshold, value):
     """In-place ``threshold``."""
     return _run("threshold", lambda x: Threshold.apply(x, threshold, value), input, True)
+
+
+# ---------------------------------------------------------------- shrinkage
+class Hardshrink(Primitive):
+    """``x`` where ``|x| > lambd``, else 0. Softshrink shares its gradient."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        # as PyTorch: the ends of the dead zone, |x| == lambd, get a zero gradient, and NaN passes
+        # through forward (it is not in the dead zone) but gets a zero gradient (PyTorch's
+        # vectorised loop; its scalar loop for the last few elements passes the gradient)
+        ctx.save_for_backward((x < -lambd) | (x > lambd))
+        dead = (x >= -lambd) & (x <= lambd)
+        return array_module(x).where(dead, x.dtype.type(0), x)
+
+    @staticmethod
+    def backward(ctx, gy):
+        outside, = ctx.saved_tensors
+        return Mask.apply(gy, outside), None
+
+
+class Softshrink(Hardshrink):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.save_for_backward((x < -lambd) | (x > lambd))
+        xp = array_module(x)
+        y = xp.clip(x, -lambd, lambd, out=xp.empty_like(x))
+        return xp.subtract(x, y, out=y)
+
+
+def hardshrink(input, lambd=0.5):
+    """``x`` where ``|x| > lambd``, else ``0``.
+
+    >>> F.hardshrink(ember.tensor([-1.0, 0.25, 0.75])).tolist()
+    [-1.0, 0.0, 0.75]
+    """
+    return Hardshrink.apply(_float_tensor("hardshrink", input), lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """``x - lambd`` for ``x > lambd``, ``x + lambd`` for ``x < -lambd``, ``0`` otherwise.
+
+    Args:
+        lambd: the half-width of the dead zone, ``>= 0``.
+
+    >>> F.softshrink(ember.tensor([-1.0, 0.25, 0.75])).tolist()
+    [-0.5, 0.0, 0.25]
+    """
+    largest = float(np.finfo(_float_tensor("softshrink", input)._data.dtype).max)
+    if not 0 <= lambd <= largest:
+        raise RuntimeError(f"softshrink: lambd must be in [0, {largest}] (non-negative and finite "
+                           f"in the input's dtype, {input.dtype}), got {lambd}; it is the "
+                           "half-width of the dead zone [-lambd, lambd]")
+    return Softshrink.apply(input, lambd)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``.
+
+    >>> round(F.tanhshrink(ember.tensor(1.0)).item(), 4)
+    0.2384
+    """
+    return input - ops.tanh(_float_tensor("tanhshrink", input))
 
 
 # ---------------------------------------------------------------- from ember.ops

@@ -1,18 +1,21 @@
 """Activation layers: thin Modules over ember.nn.functional.activation (PReLU learns its slope).
 
 Every one maps an input of any shape ``(*)`` to an output of the same shape, except GLU, which
-halves ``dim``. ``repr`` matches PyTorch's (``ReLU(inplace=True)``, ``Softmax(dim=1)`` ...).
+halves ``dim``, and Softmax2d, which takes ``(N, C, H, W)`` or ``(C, H, W)``. ``repr`` matches
+PyTorch's (``ReLU(inplace=True)``, ``Softmax(dim=1)`` ...).
 """
 
 from ember.autograd import grad_mode
 from ember.nn.functional import activation as F
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
+from ember.ops._util import shape_str
 from ember.tensor import factories
 
-__all__ = ["Threshold", "ReLU", "Hardtanh", "ReLU6", "Sigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
-           "Hardsigmoid", "ELU", "CELU", "SELU", "GLU", "GELU", "LeakyReLU", "LogSigmoid",
-           "Softplus", "PReLU", "Softsign", "Softmin", "Softmax", "LogSoftmax"]
+__all__ = ["Threshold", "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Tanh", "SiLU", "Mish",
+           "Hardswish", "Hardsigmoid", "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink",
+           "LeakyReLU", "LogSigmoid", "Softplus", "Softshrink", "PReLU", "Softsign", "Tanhshrink",
+           "Softmin", "Softmax", "Softmax2d", "LogSoftmax"]
 
 
 def _inplace_str(inplace, first=False):
@@ -55,6 +58,25 @@ class ReLU(Module):
 
     def extra_repr(self):
         return _inplace_str(self.inplace, first=True)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: ``x`` for ``x > 0``, ``a * x`` otherwise, where in training each
+    element draws its own slope ``a ~ U(lower, upper)`` and in evaluation ``a = (lower + upper) / 2``.
+
+    >>> nn.RReLU(0.25, 0.75).eval()(ember.tensor([-2.0, 3.0])).tolist()
+    [-1.0, 3.0]
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
 
 
 class Hardtanh(Module):
@@ -229,6 +251,24 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    >>> nn.Hardshrink()(ember.tensor([-1.0, 0.25])).tolist()
+    [-1.0, 0.0]
+    """
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
 class LeakyReLU(Module):
     """``x`` for ``x > 0``, ``negative_slope * x`` otherwise."""
 
@@ -262,6 +302,24 @@ class Softplus(Module):
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softshrink(Module):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 in between (``lambd >= 0``).
+
+    >>> nn.Softshrink(1.0)(ember.tensor([-3.0, 0.5])).tolist()
+    [-2.0, 0.0]
+    """
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
 
 
 class PReLU(Module):
@@ -304,6 +362,13 @@ class Softsign(Module):
         return F.softsign(input)
 
 
+class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
 class Softmin(Module):
     """``softmax(-x)`` along ``dim``."""
 
@@ -334,6 +399,21 @@ class Softmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at each location: dim -3 of ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    >>> nn.Softmax2d()(ember.zeros(1, 4, 2, 2)).sum(1).tolist()
+    [[[1.0, 1.0], [1.0, 1.0]]]
+    """
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                             f"{input.ndim}-D input of shape {shape_str(input.shape)}; use "
+                             "Softmax(dim=...) for other shapes")
+        return F.softmax(input, -3)
 
 
 class LogSoftmax(Module):
