@@ -100,6 +100,17 @@ def _broadcast_pair(op, input, target):
                   "target.reshape(input.shape).", UserWarning, stacklevel=3)
 
 
+def _broadcast_shape(op, **tensors):
+    """The shape that ``tensors`` broadcast to, or an error that lists each one's shape."""
+    shapes = [tuple(t.shape) for t in tensors.values()]
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        named = [f"{name} of shape {shape_str(s)}" for name, s in zip(tensors, shapes)]
+        raise ValueError(f"{op}: {', '.join(named[:-1])} and {named[-1]} don't broadcast together; "
+                         "give them the same shape") from None
+
+
 def _same_shape(op, input, target, what="input"):
     if input.shape != target.shape:
         raise ValueError(f"{op}: target of shape {shape_str(target.shape)} must have the same "

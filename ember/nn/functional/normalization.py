@@ -1,11 +1,13 @@
-"""Normalization: batch_norm, layer_norm, group_norm.
+"""Normalization: batch_norm, instance_norm, layer_norm, group_norm, rms_norm and
+local_response_norm.
 
-All three are one fused Primitive, ``Normalize``: ``y = (x - mean) / sqrt(var + eps) * w + b`` with
+The first four are one fused Primitive, ``Normalize``: ``y = (x - mean) / sqrt(var + eps) * w + b`` with
 the statistics taken over some axes of ``x`` (biased variance, as PyTorch normalizes) and ``w``,
 ``b`` broadcast against ``x``:
 
 - batch_norm over (N, *spatial) per channel, ``w`` of shape (1, C, 1, ...);
 - layer_norm over the last ``len(normalized_shape)`` axes, ``w`` of shape ``normalized_shape``;
+- instance_norm over the positions of each sample and channel, ``w`` of shape (1, C, 1, ...);
 - group_norm over each group of channels, on the view (N, G, C/G, -1) with ``w`` (1, G, C/G, 1).
 
 Its backward is a second fused Primitive with the closed form (``x̂`` the normalized input,
@@ -15,16 +17,20 @@ Its backward is a second fused Primitive with the closed form (``x̂`` the norma
     gw = sum of gy * x̂,   gb = sum of gy        (over the axes w and b are broadcast along)
 
 whose own backward (the double backward) is written with ember ops, so gradients of every order
-work.
+work. rms_norm and local_response_norm are compositions of ember ops.
 """
 
 import math
 
+import numpy as np
+
 from ember.autograd.function import Primitive
 from ember.backend import array_module
+from ember.nn.functional.misc import pad
+from ember.nn.functional.pooling import avg_pool2d
 from ember.ops._util import shape_str, sum_to_shape
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
 
 def _mean(a, axes):
@@ -231,6 +237,55 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return input * scale.reshape(affine_shape) + shift.reshape(affine_shape)
 
 
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Instance normalization of ``input`` (N, C, *): each sample's channel normalized over its
+    positions, then scaled by ``weight`` and shifted by ``bias`` (per channel, of shape (C,)).
+
+    With ``use_input_stats`` the statistics are the input's own; running statistics, when given,
+    are updated in place as PyTorch does: each sample updates a copy
+    (``(1 - momentum) * running + momentum * statistic``, the variance unbiased) and the copies are
+    averaged over the batch. Without it, ``running_mean``/``running_var`` normalize the input (as
+    batch_norm in evaluation).
+
+    >>> y = F.instance_norm(ember.randn(2, 3, 16) * 4 + 1)
+    >>> abs(y[1, 2].mean().item()) < 1e-5
+    True
+    """
+    op = "instance_norm"
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expects an input of shape (N, C, *), got {shape_str(input.shape)}")
+    n, c = input.shape[:2]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"{op}: {name} must have shape ({c},) for an input with {c} channels "
+                               f"(shape {shape_str(input.shape)}), got {shape_str(t.shape)}")
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(f"{op}: running_mean and running_var are needed when "
+                               "use_input_stats=False; pass them, or use the input's statistics")
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if math.prod(input.shape[2:]) == 1:
+        raise ValueError(f"{op}: expected more than 1 spatial element when training, got input of shape "
+                         f"{shape_str(input.shape)}")
+    affine_shape = (1, c) + (1,) * (input.ndim - 2)
+    w = None if weight is None else weight.reshape(affine_shape)
+    b = None if bias is None else bias.reshape(affine_shape)
+    if running_mean is None or running_var is None:
+        return _normalize(input, w, b, tuple(range(2, input.ndim)), eps)
+    # one copy of the running statistics per sample, updated by Normalize, then averaged
+    xp = array_module(running_mean._data)
+    per_sample = [xp.broadcast_to(r._data, (n, c)).copy() for r in (running_mean, running_var)]
+    y = _normalize(input, w, b, tuple(range(2, input.ndim)), eps, (*per_sample, momentum))
+    from ember.ops.inplace import bump_version
+
+    for r, copies in zip((running_mean, running_var), per_sample):
+        r._data[...] = copies.mean(0)
+        bump_version(r, op)
+    return y
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalization over the last ``len(normalized_shape)`` dimensions of ``input``.
 
@@ -274,3 +329,59 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     b = None if bias is None else bias.reshape(affine)
     y = _normalize(input.reshape(grouped), w, b, (2, 3), eps)
     return y.reshape(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalization (Zhang & Sennrich 2019, "Root Mean Square Layer
+    Normalization") over the last ``len(normalized_shape)`` dimensions:
+    ``input / sqrt(mean(input ** 2) + eps) * weight``, without centring.
+
+    ``weight`` has shape ``normalized_shape``; ``eps`` defaults to the machine epsilon of the
+    input's dtype (``np.finfo(dtype).eps``), as in PyTorch.
+
+    >>> F.rms_norm(ember.tensor([[3.0, 4.0]], dtype=ember.float64), (2,), eps=0.0).tolist()
+    [[0.848528137423857, 1.131370849898476]]
+    """
+    op = "rms_norm"
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0:
+        raise RuntimeError(f"{op}: normalized_shape must name at least one dimension, got ()")
+    if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f"{op}: normalized_shape={shape} expects an input of shape "
+                           f"(*, {', '.join(map(str, shape))}), got {shape_str(input.shape)}")
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(f"{op}: weight must have shape {shape_str(shape)} (normalized_shape), got "
+                           f"{shape_str(weight.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype.numpy).eps)
+    axes = tuple(range(input.ndim - k, input.ndim))
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalization across channels (Krizhevsky et al. 2012) of ``input``
+    (N, C, *): each value divided by ``(k + alpha * mean of the squares over the window of
+    `size` neighbouring channels) ** beta``; the window runs from ``c - size // 2`` to
+    ``c + (size - 1) // 2``, zero outside the channels.
+
+    >>> y = F.local_response_norm(ember.ones(1, 3, 1), 2, alpha=1.0, beta=1.0)
+    >>> [round(v, 4) for v in y.flatten().tolist()]  # the first window holds one channel of two
+    [0.6667, 0.5, 0.5]
+    """
+    op = "local_response_norm"
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expects an input of shape (N, C, *) with at least 3 dimensions, got "
+                         f"{shape_str(input.shape)}")
+    if size < 1:
+        raise RuntimeError(f"{op}: size (the number of channels to average over) must be positive, "
+                           f"got {size}")
+    if input.numel() == 0:
+        return input
+    n, c = input.shape[:2]
+    # the mean of the squares over each channel window: an average pool along C of the
+    # zero-padded squares, on the view (N, 1, C, positions)
+    squares = pad((input * input).reshape(n, 1, c, -1), (0, 0, size // 2, (size - 1) // 2))
+    div = avg_pool2d(squares, (size, 1), stride=1).reshape(input.shape)
+    return input / (div * alpha + k) ** beta

@@ -4,7 +4,7 @@ SiLU, Mish, the hard ones, threshold and PReLU."""
 import math
 
 __all__ = ["hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish", "hardsigmoid", "threshold",
-           "prelu"]
+           "prelu", "hardshrink", "softshrink"]
 
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
@@ -75,6 +75,17 @@ def threshold(g, node):
     x, dtype = _x(g, node), node.outputs[0].dtype
     keep = g.node("Greater", [x, g.scalar(node.static(1), dtype)])
     return g.node("Where", [keep, x, g.scalar(node.static(2), dtype)])
+
+
+def hardshrink(g, node):
+    """ONNX's Shrink with no bias: ``x`` outside ``[-lambd, lambd]``, else 0."""
+    return g.node("Shrink", [_x(g, node)], lambd=float(node.static(1)), bias=0.0)
+
+
+def softshrink(g, node):
+    """ONNX's Shrink with bias ``lambd``: ``x -+ lambd`` outside ``[-lambd, lambd]``, else 0."""
+    lambd = float(node.static(1))
+    return g.node("Shrink", [_x(g, node)], lambd=lambd, bias=lambd)
 
 
 def prelu(g, node):

@@ -8,6 +8,7 @@ its outputs. An op missing here has no ONNX export yet: ``export`` names it in i
 from ember.nn.functional.activation import (
     ELU,
     GELU,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -15,6 +16,7 @@ from ember.nn.functional.activation import (
     Mish,
     PReLU,
     SiLU,
+    Softshrink,
     Threshold,
 )
 from ember.nn.functional.attention import SafeSoftmax
@@ -122,6 +124,7 @@ CONVERTERS = {
     GELU: activation.gelu, SiLU: activation.silu, Mish: activation.mish,
     Hardsigmoid: activation.hardsigmoid, Hardswish: _unary("HardSwish"),
     Threshold: activation.threshold, PReLU: activation.prelu,
+    Hardshrink: activation.hardshrink, Softshrink: activation.softshrink,
     # reductions and softmax
     Sum: reduction.reduce("ReduceSum"), Mean: reduction.reduce("ReduceMean"),
     Prod: reduction.reduce("ReduceProd"), Amax: reduction.reduce("ReduceMax"),

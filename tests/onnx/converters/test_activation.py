@@ -16,6 +16,8 @@ ACTIVATIONS = [
     (nn.Mish(), None), (nn.Hardtanh(-2, 2), ["Clip"]), (nn.ReLU6(), ["Clip"]),
     (nn.Hardsigmoid(), ["HardSigmoid"]), (nn.Hardswish(), ["HardSwish"]), (nn.LogSigmoid(), None),
     (nn.PReLU(6, 0.3), ["PRelu"]), (nn.Softsign(), None), (nn.GLU(), None), (nn.Threshold(0.5, -2.0), None),
+    (nn.Hardshrink(0.7), ["Shrink"]), (nn.Softshrink(1.5), ["Shrink"]), (nn.Tanhshrink(), None),
+    (nn.RReLU(0.1, 0.3).eval(), ["LeakyRelu"]),
 ]
 
 
@@ -35,8 +37,12 @@ def test_activation_matches_onnxruntime(module, ops, tmp_path):
 def test_every_activation_module_is_covered():
     from ember.nn.modules import activation
 
-    covered = {type(m).__name__ for m, _ in ACTIVATIONS}
+    covered = {type(m).__name__ for m, _ in ACTIVATIONS} | {"Softmax2d"}  # 4-D input: below
     assert set(activation.__all__) <= covered
+
+
+def test_softmax2d(tmp_path):
+    assert op_types(assert_matches(nn.Softmax2d(), ember.randn(2, 3, 4, 5), tmp_path)) == ["Softmax"]
 
 
 def test_gelu_becomes_one_node_from_opset_20(tmp_path):
