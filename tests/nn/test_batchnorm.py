@@ -210,3 +210,25 @@ def test_one_value_per_channel_in_training():
 def test_functional_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ---- 3-D ----
+@needs_torch
+@pytest.mark.parametrize("kw", CONFIGS[:6])
+def test_batchnorm3d_matches_torch(kw):
+    _run_both("BatchNorm3d", 3, kw, (2, 3, 3, 4, 2))
+
+
+def test_batch_norm_5d_against_torch_with_double_backward():
+    tfn = (lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True)) if torch else None
+    check_op(_bn_train, tfn, shapes=[(2, 3, 2, 3, 2), (3,), (3,)])
+
+
+def test_batchnorm3d_errors_name_the_layer():
+    with pytest.raises(ValueError, match=r"^BatchNorm3d\(4, eps=1e-05, momentum=0.1, affine=True, "
+                                         r"bias=True, track_running_stats=True\) expects input of shape "
+                                         r"\(N, 4, D, H, W\), got \(2, 4, 3, 3\): a 4-D tensor$"):
+        nn.BatchNorm3d(4)(ember.randn(2, 4, 3, 3))
+    with pytest.raises(RuntimeError, match=r"BatchNorm3d\(4, .*\) expects input of shape \(N, 4, D, H, W\), "
+                                           r"got \(2, 3, 2, 2, 2\): 3 channel\(s\) instead of 4"):
+        nn.BatchNorm3d(4)(ember.randn(2, 3, 2, 2, 2))

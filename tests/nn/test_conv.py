@@ -422,3 +422,108 @@ def test_reflect_padding_too_large():
                                            r"padding on "
                                            r"a dimension of size 3"):
         nn.Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(ember.randn(1, 1, 3, 3))
+
+
+# ---- 3-D ----
+CONV3D_CASES = [
+    ({}, (2, 3, 4, 5, 4), (4, 3, 2, 3, 2)),
+    ({"stride": (2, 1, 2), "padding": (1, 0, 1), "dilation": (1, 2, 1)}, (2, 2, 5, 6, 5), (3, 2, 3, 2, 2)),
+    ({"padding": "same"}, (1, 2, 4, 5, 3), (3, 2, 2, 3, 2)),
+    ({"padding": "valid", "groups": 2}, (2, 4, 3, 4, 4), (4, 2, 2, 2, 3)),
+    ({"stride": 2, "padding": 1}, (2, 4, 3, 5), (3, 2, 3, 3, 3)),  # unbatched
+]
+
+
+@pytest.mark.parametrize("kw,x_shape,w_shape", CONV3D_CASES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv3d_matches_torch(kw, x_shape, w_shape, bias):
+    fn, tfn = _both("conv3d", **kw)
+    shapes = [x_shape, w_shape] + ([(w_shape[0],)] if bias else [])
+    check_op(fn, tfn if torch is not None else None, shapes=shapes, gradgrad=False)
+
+
+TRANSPOSE3D_CASES = [
+    ({}, (2, 3, 2, 3, 2), (3, 2, 2, 3, 2)),
+    ({"stride": 2, "padding": 1, "output_padding": 1}, (1, 2, 3, 2, 3), (2, 3, 3, 3, 2)),
+    ({"stride": (2, 1, 3), "dilation": (1, 2, 1), "groups": 2}, (2, 4, 2, 3, 2), (4, 1, 2, 2, 2)),
+    ({"stride": 2}, (2, 2, 3, 2), (2, 3, 2, 2, 2)),  # unbatched
+]
+
+
+@pytest.mark.parametrize("kw,x_shape,w_shape", TRANSPOSE3D_CASES)
+def test_conv_transpose3d_matches_torch(kw, x_shape, w_shape):
+    fn, tfn = _both("conv_transpose3d", **kw)
+    shapes = [x_shape, w_shape, (w_shape[1] * kw.get("groups", 1),)]
+    check_op(fn, tfn if torch is not None else None, shapes=shapes, gradgrad=False)
+
+
+@pytest.mark.parametrize("kw", [{}, {"stride": 2, "padding": 1, "groups": 2},
+                                {"dilation": (1, 2, 1), "padding": 1}])
+def test_conv3d_and_transpose_double_backward(kw):
+    rng = np.random.default_rng(0)
+    x = ember.tensor(rng.standard_normal((1, 2, 3, 4, 3)), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((2, 2 // kw.get("groups", 1), 2, 2, 2)), requires_grad=True)
+    b = ember.tensor(rng.standard_normal(2), requires_grad=True)
+    assert ember.autograd.gradgradcheck(lambda x, w, b: F.conv3d(x, w, b, **kw), [x, w, b])
+    assert ember.autograd.gradgradcheck(lambda x, w, b: F.conv_transpose3d(x, w, b, **kw), [x, w, b])
+
+
+LAYER3D_CASES = [
+    ("Conv3d", (3, 4, 3), {}, (2, 3, 4, 5, 5)),
+    ("Conv3d", (4, 6, (2, 3, 1)), {"stride": 2, "padding": 1, "groups": 2, "bias": False}, (2, 4, 5, 5, 4)),
+    ("Conv3d", (3, 4, 2), {"padding": "same", "padding_mode": "reflect", "dilation": 2}, (3, 5, 5, 6)),
+    ("ConvTranspose3d", (4, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 4, 2, 3, 3)),
+    ("ConvTranspose3d", (4, 6, (2, 1, 2)), {"groups": 2, "dilation": (1, 1, 2), "bias": False}, (4, 2, 3, 2)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,x_shape", LAYER3D_CASES)
+def test_layer_3d_matches_torch(name, args, kw, x_shape):
+    test_layer_matches_torch(name, args, kw, x_shape)
+
+
+@needs_torch
+def test_conv_transpose3d_output_size_matches_torch():
+    layer = nn.ConvTranspose3d(3, 2, 3, stride=2, padding=1)
+    tlayer = torch.nn.ConvTranspose3d(3, 2, 3, stride=2, padding=1)
+    _compare_layer(layer, tlayer, (1, 3, 3, 4, 3), output_size=(6, 8, 5))
+
+
+@pytest.mark.parametrize("make,fan_in", [
+    (lambda: nn.Conv3d(8, 16, (3, 5, 2), groups=2), 4 * 30),
+    (lambda: nn.ConvTranspose3d(6, 12, 3, groups=3), 4 * 27),
+])
+def test_default_initialisation_3d(make, fan_in):
+    test_default_initialisation(make, fan_in)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: F.conv3d(ember.randn(2, 3, 5, 5), ember.randn(4, 3, 3, 3, 3)),
+     r"conv3d: the input of shape \(2, 3, 5, 5\) has 2 channel\(s\), but the weight"),
+    (lambda: F.conv3d(ember.randn(5, 5, 5), ember.randn(4, 3, 3, 3, 3)),
+     r"conv3d: expects a 5-D input \(N, C, D, H, W\) or an unbatched 4-D one, got shape \(5, 5, 5\)"),
+    (lambda: F.conv3d(ember.randn(1, 3, 2, 5, 5), ember.randn(4, 3, 3, 3, 3)),
+     r"conv3d: the input's spatial size \(2, 5, 5\) \(padded: \(2, 5, 5\)\) is smaller than the kernel's "
+     r"extent \(3, 3, 3\)"),
+    (lambda: F.conv3d(ember.randn(1, 1, 5, 5, 5), ember.randn(1, 1, 3, 3, 3), stride=(1, 2)),
+     r"conv3d: stride must be an int or a tuple of 3 ints, got \(1, 2\)"),
+    (lambda: F.conv_transpose3d(ember.randn(1, 2, 3, 3, 3), ember.randn(2, 2, 3, 3, 3), stride=2,
+                                output_padding=(0, 2, 0)),
+     r"conv_transpose3d: output_padding \(0, 2, 0\) must be smaller than either stride \(2, 2, 2\) or "
+     r"dilation \(1, 1, 1\)"),
+    (lambda: F.conv_transpose3d(ember.randn(1, 2, 1, 1, 1), ember.randn(2, 2, 1, 1, 1), padding=1),
+     r"conv_transpose3d: the output size \(-1, -1, -1\) for an input of shape \(1, 2, 1, 1, 1\) is not "
+     r"positive"),
+    (lambda: nn.Conv3d(2, 4, 3)(ember.randn(2, 5, 5)),
+     r"Conv3d\(2, 4, kernel_size=\(3, 3, 3\), stride=\(1, 1, 1\)\) expects input of shape \(N, 2, D, H, W\) "
+     r"or \(2, D, H, W\), got \(2, 5, 5\): a 3-D tensor"),
+])
+def test_3d_errors(call, match):
+    with pytest.raises(RuntimeError, match=match):
+        call()
+
+
+def test_conv3d_constructor_error():
+    with pytest.raises(ValueError, match=r"kernel_size must be an int or a tuple of 3 ints, got \(3, 3\)"):
+        nn.Conv3d(4, 4, (3, 3))

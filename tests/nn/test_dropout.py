@@ -68,7 +68,7 @@ def test_dropout_module_train_and_eval():
 
 @needs_torch
 def test_dropout_module_reprs_match_torch():
-    for name in ("Dropout", "Dropout2d", "AlphaDropout"):
+    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"):
         assert repr(getattr(nn, name)()) == repr(getattr(torch.nn, name)())
         assert repr(getattr(nn, name)(0.2, inplace=True)) == repr(getattr(torch.nn, name)(0.2, True))
 
@@ -136,6 +136,98 @@ def test_alpha_dropout_gradient_and_defaults():
     assert len(grads) == 2 and grads[0] == 0.0
     layer = nn.AlphaDropout(0.2)
     assert layer.eval()(x) is x
+
+
+# ---------------------------------------------------------------- dropout1d / dropout3d
+@pytest.mark.parametrize("op, shape", [(F.dropout1d, (64, 32, 7)), (F.dropout1d, (2048, 7)),
+                                       (F.dropout3d, (16, 32, 2, 3, 2)), (F.dropout3d, (2048, 2, 3, 2))])
+def test_channel_dropout_drops_whole_channels_with_probability_p(op, shape):
+    x = ember.ones(*shape, requires_grad=True)
+    y = op(x, 0.3)
+    channels = 2 if len(shape) in (3, 5) else 1
+    maps = _np(y).reshape(int(np.prod(shape[:channels])), -1)
+    assert (maps == maps[:, :1]).all()  # a channel is dropped or kept as a whole
+    assert abs((maps[:, 0] == 0).mean() - 0.3) < 0.04
+    np.testing.assert_allclose(maps[maps != 0], 1 / 0.7, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_array_equal(_np(x.grad), _np(y))
+
+
+@pytest.mark.parametrize("op", [F.dropout1d, F.dropout3d, F.feature_alpha_dropout])
+def test_channel_dropouts_are_reproducible_under_manual_seed(op):
+    x = ember.randn(8, 16, 2, 2, 2) if op is F.dropout3d else ember.randn(8, 16, 3)
+    ember.manual_seed(3)
+    a, b = _np(op(x, 0.5, training=True)), _np(op(x, 0.5, training=True))
+    ember.manual_seed(3)
+    np.testing.assert_array_equal(a, _np(op(x, 0.5, training=True)))
+    assert (a != b).any()
+
+
+def test_channel_dropout_eval_p_zero_inplace_and_modules():
+    x = ember.ones(4, 8, 5)
+    assert F.dropout1d(x, 0.5, training=False) is x and F.dropout1d(x, 0.0) is x
+    assert (_np(F.dropout1d(x, 1.0)) == 0).all()
+    for layer, shape in ((nn.Dropout1d(0.5), (4, 8, 5)), (nn.Dropout3d(0.5), (2, 4, 2, 2, 2)),
+                         (nn.FeatureAlphaDropout(0.5), (4, 8, 5))):
+        h = ember.ones(*shape)
+        assert (_np(layer(h)) != 1).any()
+        assert layer.eval()(h) is h
+    h = ember.ones(64, 8, 5)
+    y = F.dropout3d(ember.ones(64, 8, 2, 2, 2), 0.5, inplace=True)
+    assert set(np.unique(_np(y)).tolist()) == {0.0, 2.0}
+    assert F.dropout1d(h, 0.5, inplace=True) is h and set(np.unique(_np(h)).tolist()) == {0.0, 2.0}
+
+
+def test_channel_dropout_errors():
+    with pytest.raises(RuntimeError, match=r"dropout1d: Expected 2D or 3D input, but received a 4D "
+                                           r"input of shape \(1, 2, 3, 4\)"):
+        F.dropout1d(ember.ones(1, 2, 3, 4))
+    with pytest.raises(ValueError, match=r"dropout3d: expects an input of shape \(N, C, D, H, W\) or "
+                                         r"\(C, D, H, W\), got \(2, 3, 4\); use dropout for other"):
+        F.dropout3d(ember.ones(2, 3, 4))
+    with pytest.raises(ValueError, match=r"dropout1d: dropout probability has to be between 0 and 1, "
+                                         r"but got 2"):
+        F.dropout1d(ember.ones(2, 3), 2)
+    with pytest.raises(ValueError, match=r"Dropout3d: dropout probability"):
+        nn.Dropout3d(-1)
+    with pytest.raises(RuntimeError, match=r"feature_alpha_dropout: Feature dropout requires at least "
+                                           r"2 dimensions in the input \(N, C, \*\), got shape \(5,\)"):
+        F.feature_alpha_dropout(ember.ones(5), training=True)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_feature_alpha_dropout_keeps_statistics_and_drops_channels(p):
+    x = ember.randn(4000, 50, 4)
+    y = _np(F.feature_alpha_dropout(x, p, training=True))
+    alpha = -1.7580993408473766
+    a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
+    assert abs(y.mean()) < 0.01 and abs(y.std() - 1) < 0.01
+    dropped = np.isclose(y, a * alpha - a * alpha * p, rtol=1e-5).all(-1)  # whole channels
+    assert abs(dropped.mean() - p) < 0.01
+    np.testing.assert_allclose(y[dropped], a * alpha - a * alpha * p, rtol=1e-5)
+    np.testing.assert_allclose(y[~dropped], a * _np(x)[~dropped] - a * alpha * p, rtol=1e-4, atol=1e-5)
+
+
+def test_feature_alpha_dropout_defaults_gradient_and_p_one():
+    x = ember.randn(30, 10, 3, requires_grad=True)
+    assert F.feature_alpha_dropout(x, 0.5) is x  # training=False by default, as in PyTorch
+    F.feature_alpha_dropout(x, 0.4, training=True).sum().backward()
+    grads = _np(x.grad)
+    assert (grads == grads[:, :, :1]).all() and len(np.unique(np.round(grads, 6))) == 2
+    assert (_np(F.feature_alpha_dropout(x, 1.0, training=True)) == 0).all()
+
+
+@needs_torch
+@pytest.mark.parametrize("name, shape", [("dropout1d", (3, 4, 5)), ("dropout1d", (4, 5)),
+                                         ("dropout3d", (2, 3, 2, 2, 2)), ("dropout3d", (3, 2, 2, 2)),
+                                         ("feature_alpha_dropout", (3, 4, 5))])
+def test_channel_dropout_matches_torch_for_p_zero_one_and_eval(name, shape):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    for p, training in ((0.0, True), (1.0, True), (0.5, False)):
+        y = getattr(F, name)(ember.tensor(x), p, training)
+        ty = getattr(torch.nn.functional, name)(torch.tensor(x), p, training)
+        assert y.shape == tuple(ty.shape)
+        np.testing.assert_allclose(_np(y), ty.numpy(), atol=1e-6)
 
 
 def test_docstring_examples():

@@ -257,3 +257,181 @@ def test_layer_errors_name_the_layer():
 def test_functional_errors(call, match):
     with pytest.raises(RuntimeError, match=match):
         call()
+
+
+# ---- power-average pooling and 1-D adaptive max pooling ----
+@pytest.mark.parametrize("name, args, shape, low", [
+    ("lp_pool1d", (2, 3), (2, 3, 9), -2.0),
+    ("lp_pool1d", (3.0, 2, 1), (3, 8), 0.1),
+    ("lp_pool1d", (1.5, 3, 2, True), (2, 2, 8), 0.1),
+    ("lp_pool2d", (2, 2), (2, 3, 6, 6), -2.0),
+    ("lp_pool2d", (3, (2, 3), (1, 2)), (2, 5, 7), 0.1),
+    ("lp_pool2d", (2, 3, 2, True), (1, 2, 8, 7), -2.0),
+])
+def test_lp_pool_matches_torch(name, args, shape, low):
+    check_op(lambda x: getattr(F, name)(x, *args),
+             torch_fn=(lambda x: getattr(TF, name)(x, *args)) if torch else None,
+             shapes=[shape], low=low)
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", [{"output_size": 4}, {"output_size": 3, "return_indices": True},
+                                {"output_size": 5, "return_indices": True}, {"output_size": 1}])
+@pytest.mark.parametrize("shape", [(2, 3, 10), (3, 10)])
+def test_adaptive_max_pool1d_matches_torch(kw, shape):
+    _compare("adaptive_max_pool1d", kw, shape, ties=True)
+
+
+def test_adaptive_max_pool1d_gradcheck_and_double_backward():
+    x = ember.tensor(np.random.default_rng(0).permutation(2 * 3 * 10).reshape(2, 3, 10) / 10.0,
+                     requires_grad=True)
+    for fn in (lambda x: F.adaptive_max_pool1d(x, 3), lambda x: F.adaptive_max_pool1d(x, 5)):
+        assert ember.autograd.gradcheck(fn, [x])
+        assert ember.autograd.gradgradcheck(fn, [x])
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,shape", [
+    ("LPPool1d", (2, 3), {}, (2, 3, 9)),
+    ("LPPool1d", (1.5, 2), {"stride": 1, "ceil_mode": True}, (3, 9)),
+    ("LPPool2d", (2, (2, 3)), {"stride": (1, 2)}, (2, 3, 7, 8)),
+    ("LPPool2d", (3, 2), {"ceil_mode": True}, (3, 7, 5)),
+    ("AdaptiveMaxPool1d", (4,), {}, (2, 3, 9)),
+    ("AdaptiveMaxPool1d", (3,), {"return_indices": True}, (3, 10)),
+])
+def test_new_pooling_layers_match_torch(name, args, kw, shape):
+    layer, tlayer = getattr(nn, name)(*args, **kw), getattr(torch.nn, name)(*args, **kw)
+    assert repr(layer) == repr(tlayer)
+    a = np.abs(np.random.default_rng(0).standard_normal(shape)) + 0.1
+    x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = layer(x), tlayer(tx)
+    if kw.get("return_indices"):
+        np.testing.assert_array_equal(y[1].numpy(), ty[1].numpy())
+        y, ty = y[0], ty[0]
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10)
+
+
+def test_new_pooling_errors():
+    with pytest.raises(ValueError, match=r"lp_pool2d: norm_type must be a non-zero number, got 0"):
+        F.lp_pool2d(ember.randn(1, 1, 4, 4), 0, 2)
+    with pytest.raises(RuntimeError, match=r"lp_pool1d: kernel_size must be an int or a tuple of 1 ints, "
+                                           r"got \(2, 2\)"):
+        F.lp_pool1d(ember.randn(1, 1, 4), 2, (2, 2))
+    with pytest.raises(RuntimeError, match=r"adaptive_max_pool1d: expects a 3-D input \(N, C, L\) or an "
+                                           r"unbatched 2-D one, got shape \(4,\)"):
+        F.adaptive_max_pool1d(ember.randn(4), 2)
+    with pytest.raises(RuntimeError, match=r"LPPool1d\(norm_type=2, kernel_size=2, stride=None, "
+                                           r"ceil_mode=False\) expects input of shape \(N, C, L\)"):
+        nn.LPPool1d(2, 2)(ember.randn(1, 2, 3, 4))
+
+
+# ---- 3-D ----
+MAX3D = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+    {"kernel_size": (2, 3, 2), "stride": (1, 2, 1), "padding": (1, 1, 0), "dilation": (2, 1, 2)},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", MAX3D)
+@pytest.mark.parametrize("shape", [(2, 2, 5, 6, 5), (2, 6, 5, 7)])
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool3d_matches_torch(kw, shape, ties):
+    _compare("max_pool3d", kw, shape, ties)
+    _compare("max_pool3d", dict(kw, return_indices=True), shape, ties)
+
+
+AVG3D = [
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
+    {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+    {"kernel_size": (2, 3, 2), "stride": (1, 2, 1), "padding": (1, 1, 0), "divisor_override": 5},
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("kw", AVG3D)
+@pytest.mark.parametrize("shape", [(2, 2, 5, 6, 5), (2, 6, 5, 7)])
+def test_avg_pool3d_matches_torch(kw, shape):
+    _compare("avg_pool3d", kw, shape)
+
+
+@needs_torch
+@pytest.mark.parametrize("size", [1, (2, 3, 2), (None, 2, 5), 3, (4, 6, 5)])
+def test_adaptive_avg_pool3d_matches_torch(size):
+    _compare("adaptive_avg_pool3d", {"output_size": size}, (2, 2, 4, 6, 5))
+    _compare("adaptive_avg_pool3d", {"output_size": size}, (2, 4, 6, 5))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.max_pool3d(x, 2),
+    lambda x: F.max_pool3d(x, (2, 3, 2), (1, 2, 1), padding=1, dilation=(1, 1, 2), ceil_mode=True),
+    lambda x: F.avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda x: F.adaptive_avg_pool3d(x, (3, 2, 4)),
+])
+def test_gradcheck_and_double_backward_3d(fn):
+    x = ember.tensor(np.random.default_rng(0).permutation(2 * 5 * 4 * 6).reshape(1, 2, 5, 4, 6) / 10.0,
+                     requires_grad=True)
+    assert ember.autograd.gradcheck(fn, [x])
+    assert ember.autograd.gradgradcheck(fn, [x])
+
+
+def test_harness_3d_against_torch():
+    check_op(lambda x: F.max_pool3d(x, 2, 1), torch_fn=(lambda x: TF.max_pool3d(x, 2, 1)) if torch else None,
+             inputs=[np.random.default_rng(3).permutation(108).reshape(1, 2, 3, 3, 6) / 7.0])
+    check_op(lambda x: F.avg_pool3d(x, 3, 1, 1),
+             torch_fn=(lambda x: TF.avg_pool3d(x, 3, 1, 1)) if torch else None, shapes=[(2, 2, 3, 5, 4)])
+    check_op(lambda x: F.adaptive_avg_pool3d(x, (2, 3, 3)),
+             torch_fn=(lambda x: TF.adaptive_avg_pool3d(x, (2, 3, 3))) if torch else None,
+             shapes=[(2, 2, 3, 5, 4)])
+
+
+LAYERS_3D = [
+    ("MaxPool3d", (2,), {}, (2, 3, 4, 6, 6)),
+    ("MaxPool3d", (3, 2, 1), {"ceil_mode": True, "dilation": 1}, (3, 5, 6, 7)),
+    ("AvgPool3d", (2,), {}, (2, 3, 4, 6, 6)),
+    ("AvgPool3d", (3, 2, 1), {"ceil_mode": True, "count_include_pad": False, "divisor_override": None},
+     (3, 5, 6, 7)),
+    ("AdaptiveAvgPool3d", ((2, None, 3),), {}, (2, 3, 5, 4, 7)),
+    ("AdaptiveAvgPool3d", (1,), {}, (2, 3, 5, 4, 7)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,shape", LAYERS_3D)
+def test_layers_3d_match_torch(name, args, kw, shape):
+    test_layers_match_torch(name, args, kw, shape)
+    assert getattr(nn, name)(*args, **kw).state_dict() == {}
+
+
+@needs_torch
+def test_max_pool3d_layer_return_indices():
+    a = np.random.default_rng(0).standard_normal((2, 3, 4, 6, 6))
+    y, i = nn.MaxPool3d(2, return_indices=True)(ember.tensor(a))
+    ty, ti = torch.nn.MaxPool3d(2, return_indices=True)(torch.tensor(a))
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert not isinstance(nn.AvgPool3d(2), nn.AvgPool2d)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: F.max_pool3d(ember.randn(1, 4, 4), 2),
+     r"max_pool3d: expects a 5-D input \(N, C, D, H, W\) or an unbatched 4-D one, got shape \(1, 4, 4\)"),
+    (lambda: F.avg_pool3d(ember.randn(1, 1, 4, 4, 4), (2, 2)),
+     r"avg_pool3d: kernel_size must be an int or a tuple of 3 ints, got \(2, 2\)"),
+    (lambda: F.avg_pool3d(ember.randn(1, 1, 1, 4, 4), 2),
+     r"avg_pool3d: the input of shape \(1, 1, 1, 4, 4\) is too small for kernel_size=\(2, 2, 2\)"),
+    (lambda: F.adaptive_avg_pool3d(ember.randn(1, 1, 4, 4, 4), (1, 2)),
+     r"adaptive_avg_pool3d: output_size must be an int or a tuple of 3, got \(1, 2\)"),
+    (lambda: nn.MaxPool3d(2)(ember.randn(4, 4)),
+     r"MaxPool3d\(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False\) expects input of shape "
+     r"\(N, C, D, H, W\) or \(C, D, H, W\), got \(4, 4\): a 2-D tensor"),
+])
+def test_3d_errors(call, match):
+    with pytest.raises(RuntimeError, match=match):
+        call()

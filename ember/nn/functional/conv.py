@@ -1,7 +1,8 @@
-"""Convolutions: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
+"""Convolutions: conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d.
 
-Every convolution is computed in 2-D (1-D inputs get a height of 1) by three array kernels that
-do their arithmetic in one GEMM each, with no loop over batch, channels or pixels:
+Every convolution is computed in 2-D (1-D inputs get a height of 1) or 3-D by three array
+kernels that do their arithmetic in one GEMM each, with no loop over batch, channels or pixels
+(written for 2-D below; 3-D adds a depth to every shape):
 
 - ``_conv_forward``: im2col builds the columns ``(C*kH*kW, N, OH*OW)`` from one strided view of
   the input with one copy, then ``weight (F, C*kH*kW) @ columns`` gives the output directly in
@@ -23,6 +24,7 @@ one another (``Convolution``'s input gradient is a ``ConvolutionTranspose``, and
 gradients of every order, and the transposed convolution layers for free.
 """
 
+import itertools
 import math
 import threading
 
@@ -30,12 +32,13 @@ from ember.autograd.function import Primitive
 from ember.backend import array_module, device_of
 from ember.ops._util import shape_str
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 
 # ---- array kernels -------------------------------------------------------------------------
 # ``cfg`` is (stride, pads, dilation, groups) with stride/dilation (h, w) and pads
-# (top, bottom, left, right), so padding may be asymmetric (padding='same' with an even kernel).
+# (top, bottom, left, right), so padding may be asymmetric (padding='same' with an even kernel);
+# in 3-D, stride/dilation are (d, h, w) and pads (front, back, top, bottom, left, right).
 
 _SCRATCH_MAX = 64 * 2**20  # bytes; larger temporaries are allocated afresh
 
@@ -76,18 +79,21 @@ def _as_strided(x, shape, strides):
 
 
 def _padded(x, pads):
-    """``x`` (N, C, H, W) with zeros around it (in scratch memory), or ``x`` itself."""
-    top, bottom, left, right = pads
-    if not (top or bottom or left or right):
+    """``x`` (N, C, H, W) or (N, C, D, H, W) with zeros around it (in scratch memory), or ``x``."""
+    if not any(pads):
         return x
-    n, c, h, w = x.shape
-    out = _scratch.get("padded", (n, c, h + top + bottom, w + left + right), x.dtype, x)
-    out[:, :, :top] = 0  # only the border needs zeros: x fills the rest
-    out[:, :, top + h:] = 0
-    out[:, :, top:top + h, :left] = 0
-    out[:, :, top:top + h, left + w:] = 0
-    out[:, :, top:top + h, left:left + w] = x
+    spatial = x.shape[2:]
+    out = _scratch.get("padded", x.shape[:2] + _padded_size(spatial, pads), x.dtype, x)
+    inside = [slice(before, before + size) for before, size in zip(pads[0::2], spatial)]
+    for i, edge in enumerate(inside):  # only the border needs zeros: x fills the rest
+        out[(slice(None), slice(None), *inside[:i], slice(None, edge.start))] = 0
+        out[(slice(None), slice(None), *inside[:i], slice(edge.stop, None))] = 0
+    out[(slice(None), slice(None), *inside)] = x
     return out
+
+
+def _padded_size(spatial, pads):
+    return tuple(size + before + after for size, before, after in zip(spatial, pads[0::2], pads[1::2]))
 
 
 def _out_size(size, k, stride, pad, dilation):
@@ -96,31 +102,33 @@ def _out_size(size, k, stride, pad, dilation):
 
 def _columns(x, kernel, cfg, out_hw, ones):
     """im2col: columns ``(C*kH*kW [+ 1], N, OH*OW)`` of ``x`` (in scratch memory), from one
-    strided view of the padded input and one copy. With ``ones`` a last row of ones is added,
-    so that a weight matrix with the bias as its last column adds the bias in the same GEMM."""
-    (stride, pads, dilation, _), (kh, kw), (oh, ow) = cfg, kernel, out_hw
+    strided view ``(C, kH, kW, N, OH, OW)`` of the padded input and one copy (in 3-D the view is
+    ``(C, kD, kH, kW, N, OD, OH, OW)``). With ``ones`` a last row of ones is added, so that a
+    weight matrix with the bias as its last column adds the bias in the same GEMM."""
+    stride, pads, dilation, _ = cfg
     x_p = _padded(x, pads)
     n, c = x.shape[:2]
-    k = c * kh * kw
-    cols = _scratch.get("columns", (k + ones, n, oh * ow), x.dtype, x)
-    s_n, s_c, s_h, s_w = x_p.strides
-    view = _as_strided(x_p, (c, kh, kw, n, oh, ow), (s_c, s_h * dilation[0], s_w * dilation[1], s_n,
-                                                   s_h * stride[0], s_w * stride[1]))
-    array_module(x).copyto(cols[:k].reshape(c, kh, kw, n, oh, ow), view)
+    k = c * math.prod(kernel)
+    cols = _scratch.get("columns", (k + ones, n, math.prod(out_hw)), x.dtype, x)
+    s_n, s_c, *s_spatial = x_p.strides
+    shape = (c, *kernel, n, *out_hw)
+    view = _as_strided(x_p, shape, (s_c, *(s * d for s, d in zip(s_spatial, dilation)), s_n,
+                                    *(s * st for s, st in zip(s_spatial, stride))))
+    array_module(x).copyto(cols[:k].reshape(shape), view)
     if ones:
         cols[k] = 1
     return cols
 
 
 def _conv_forward(x, w, b, cfg, out_hw):
-    """``y = conv(x, w) + b`` as (N, F, OH, OW): im2col, then one GEMM."""
+    """``y = conv(x, w) + b`` as (N, F, OH, OW) or (N, F, OD, OH, OW): im2col, then one GEMM."""
     xp = array_module(x)
     groups = cfg[3]
     n = x.shape[0]
-    f, cg, kh, kw = w.shape
+    f, cg, *kernel = w.shape
     fold = b is not None and groups == 1
-    cols = _columns(x, (kh, kw), cfg, out_hw, fold)
-    ell, kg, fg = out_hw[0] * out_hw[1], cg * kh * kw, f // groups
+    cols = _columns(x, kernel, cfg, out_hw, fold)
+    ell, kg, fg = math.prod(out_hw), cg * math.prod(kernel), f // groups
     if groups == 1:  # (F, K) @ (N, K, L) -> (N, F, L): NCHW straight out of the GEMM
         w2 = w.reshape(f, kg)
         if fold:
@@ -139,11 +147,11 @@ def _conv_weight_grad(x, gy, cfg, w_shape, with_bias):
     batch folded in; with the columns' row of ones it gives ``gb`` too (else ``gb`` is None)."""
     xp = array_module(gy)
     groups = cfg[3]
-    f, cg, kh, kw = w_shape
-    n, _, oh, ow = gy.shape
-    ell, kg, fg = oh * ow, cg * kh * kw, f // groups
+    f, cg, *kernel = w_shape
+    n, _, *out_hw = gy.shape
+    ell, kg, fg = math.prod(out_hw), cg * math.prod(kernel), f // groups
     ones = with_bias and groups == 1
-    cols = _columns(x, (kh, kw), cfg, (oh, ow), ones)
+    cols = _columns(x, kernel, cfg, out_hw, ones)
     if groups == 1 and kg < ell:
         # Few columns per pixel (a first layer): N small GEMMs then a sum beat transposing gy.
         gw = xp.matmul(gy.reshape(n, f, ell), cols.transpose(1, 2, 0)).sum(0)[None]
@@ -157,54 +165,57 @@ def _conv_weight_grad(x, gy, cfg, w_shape, with_bias):
 
 
 def _conv_input_grad(gy, w, cfg, in_hw):
-    """``gx = conv_transpose(gy, w)`` of spatial size ``in_hw``: one GEMM, then col2im."""
+    """``gx = conv_transpose(gy, w)`` of spatial size ``in_hw``: one GEMM, then col2im (one add
+    per kernel offset)."""
     xp = array_module(gy)
     stride, pads, dilation, groups = cfg
-    (sh, sw), (dh, dw) = stride, dilation
-    f, cg, kh, kw = w.shape
-    n, _, oh, ow = gy.shape
-    c, kg, fg = cg * groups, cg * kh * kw, f // groups
-    hp, wp = in_hw[0] + pads[0] + pads[1], in_hw[1] + pads[2] + pads[3]
+    f, cg, *kernel = w.shape
+    n, _, *out_hw = gy.shape
+    c, kg, fg, ell = cg * groups, cg * math.prod(kernel), f // groups, math.prod(out_hw)
+    padded = _padded_size(in_hw, pads)
+    # the padded image's strides, in elements: a pixel's flat position is its index dotted with them
+    steps = tuple(math.prod(padded[i + 1:]) for i in range(len(padded)))
     w_t = w.reshape(groups, fg, kg).transpose(0, 2, 1)
     if any(pads):  # col2im into a padded image, cropped below
-        gx = _scratch.get("image", (c, n, hp * wp), gy.dtype, gy, zero=True)
+        gx = _scratch.get("image", (c, n, math.prod(padded)), gy.dtype, gy, zero=True)
     else:  # col2im straight into the result, seen channel-major like the columns
-        out = xp.zeros((n, c, hp * wp), gy.dtype)
+        out = xp.zeros((n, c, math.prod(padded)), gy.dtype)
         gx = out.transpose(1, 0, 2)
-    if sh == 1 and sw == 1:
+    offsets = itertools.product(*map(range, kernel))
+    if all(s == 1 for s in stride):
         # Wide columns: output pixel (i, j) sits at i*Wp + j, so kernel offset (a, b) reads the
         # input at a fixed shift a*dh*Wp + b*dw, and col2im adds whole rows. The gaps between
-        # rows (j >= OW) carry zeros.
-        span = (oh - 1) * wp + ow
+        # rows (j >= OW) carry zeros. (Likewise in 3-D, with planes of Hp*Wp.)
+        span = sum((o - 1) * step for o, step in zip(out_hw, steps)) + 1
         gy_w = _scratch.get("gy", (f, n, span), gy.dtype, gy, zero=True)
         item = gy_w.itemsize
-        _as_strided(gy_w, (n, f, oh, ow), (span * item, n * span * item, wp * item, item))[...] = gy
+        strides = (span * item, n * span * item, *(step * item for step in steps))
+        _as_strided(gy_w, (n, f, *out_hw), strides)[...] = gy
         gcols = _scratch.get("columns", (groups, kg, n * span), gy.dtype, gy)
         xp.matmul(w_t, gy_w.reshape(groups, fg, n * span), out=gcols)
-        gcols = gcols.reshape(c, kh, kw, n, span)
-        for a in range(kh):
-            for b in range(kw):
-                shift = a * dh * wp + b * dw
-                gx[:, :, shift:shift + span] += gcols[:, a, b]
+        gcols = gcols.reshape(c, *kernel, n, span)
+        for offset in offsets:
+            shift = sum(a * d * step for a, d, step in zip(offset, dilation, steps))
+            gx[:, :, shift:shift + span] += gcols[(slice(None), *offset)]
     else:
-        gy_t = _scratch.get("gy", (groups, fg, n, oh * ow), gy.dtype, gy)
-        xp.copyto(gy_t, gy.reshape(n, groups, fg, oh * ow).transpose(1, 2, 0, 3))
-        gcols = _scratch.get("columns", (groups, kg, n * oh * ow), gy.dtype, gy)
-        xp.matmul(w_t, gy_t.reshape(groups, fg, n * oh * ow), out=gcols)
-        gcols = gcols.reshape(c, kh, kw, n, oh, ow)
-        image = gx.reshape(c, n, hp, wp)
-        for a in range(kh):
-            for b in range(kw):
-                image[:, :, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw] \
-                    += gcols[:, a, b]
+        gy_t = _scratch.get("gy", (groups, fg, n, ell), gy.dtype, gy)
+        xp.copyto(gy_t, gy.reshape(n, groups, fg, ell).transpose(1, 2, 0, 3))
+        gcols = _scratch.get("columns", (groups, kg, n * ell), gy.dtype, gy)
+        xp.matmul(w_t, gy_t.reshape(groups, fg, n * ell), out=gcols)
+        gcols = gcols.reshape(c, *kernel, n, *out_hw)
+        image = gx.reshape(c, n, *padded)
+        for offset in offsets:
+            image[(slice(None), slice(None), *(slice(a * d, a * d + s * (o - 1) + 1, s) for a, d, s, o in zip(
+                offset, dilation, stride, out_hw)))] += gcols[(slice(None), *offset)]
     if not any(pads):
-        return out.reshape(n, c, hp, wp)
-    gx = gx.reshape(c, n, hp, wp)[:, :, pads[0]:pads[0] + in_hw[0], pads[2]:pads[2] + in_hw[1]]
-    return xp.ascontiguousarray(gx.transpose(1, 0, 2, 3))
+        return out.reshape(n, c, *padded)
+    gx = gx.reshape(c, n, *padded)[(slice(None), slice(None), *(
+        slice(before, before + size) for before, size in zip(pads[0::2], in_hw)))]
+    return xp.ascontiguousarray(gx.transpose(1, 0, *range(2, gx.ndim)))
 
 
 def _bias_grad(gy):
-    return gy.sum((0, 2, 3))
+    return gy.sum((0, *range(2, gy.ndim)))
 
 
 # ---- primitives ------------------------------------------------------------------------------
@@ -243,7 +254,7 @@ class ConvolutionTranspose(Primitive):
         ctx.save_for_backward(u, w)
         z = _conv_input_grad(u, w, cfg, out_hw)
         if b is not None:
-            z += b.reshape(1, -1, 1, 1)
+            z += b.reshape(1, -1, *(1,) * (z.ndim - 2))
         return z
 
     @staticmethod
@@ -271,7 +282,7 @@ class ConvolutionWeight(Primitive):
         gw, gb = _conv_weight_grad(x, gy, cfg, w_shape, with_bias)
         if not with_bias:
             return gw
-        return gw, (gy.sum((0, 2, 3)) if gb is None else gb)
+        return gw, (_bias_grad(gy) if gb is None else gb)
 
     @staticmethod
     def backward(ctx, ggw, ggb=None):
@@ -297,7 +308,7 @@ def _pair(v, n, op, name):
 
 
 def _config(op, w, stride, padding, dilation, groups, dims):
-    """(stride, pads, dilation, groups) in 2-D for a ``dims``-dimensional convolution."""
+    """(stride, pads, dilation, groups) in 2-D (1-D lifted to 2-D) or 3-D."""
     stride = _pair(stride, dims, op, "stride")
     dilation = _pair(dilation, dims, op, "dilation")
     kernel = tuple(w.shape[2:])
@@ -322,14 +333,14 @@ def _config(op, w, stride, padding, dilation, groups, dims):
         pads = [(p, p) for p in padding]
     if dims == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
-    return stride, (pads[0][0], pads[0][1], pads[1][0], pads[1][1]), dilation, groups
+    return stride, tuple(p for pair in pads for p in pair), dilation, groups
 
 
 def _check(op, input, weight, bias, groups, dims, transposed):
     if not isinstance(groups, int) or groups < 1:
         raise RuntimeError(f"{op}: groups must be a positive int, got {groups!r}")
     if input.ndim not in (dims + 1, dims + 2):
-        spatial = "L" if dims == 1 else "H, W"
+        spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[dims]
         raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {spatial}) or an unbatched "
                            f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
     if weight.ndim != dims + 2:
@@ -377,13 +388,13 @@ def _convnd(op, dims, input, weight, bias, stride, padding, dilation, groups):
     x, w, unbatched = _to_4d(input, weight, dims)
     stride, pads, dilation, _ = cfg
     extent = tuple(d * (k - 1) + 1 for d, k in zip(dilation, w.shape[2:]))
-    padded = (x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3])
-    if padded[0] < extent[0] or padded[1] < extent[1]:
+    padded = _padded_size(x.shape[2:], pads)
+    if any(p < e for p, e in zip(padded, extent)):
         raise RuntimeError(f"{op}: the input's spatial size {tuple(input.shape[-dims:])} (padded: "
                            f"{padded[-dims:]}) is smaller than the kernel's extent {extent[-dims:]} "
                            "(dilation included); use a larger input, more padding or a smaller kernel")
-    out_hw = tuple(_out_size(s, k, st, p, d) for s, k, st, p, d in zip(
-        x.shape[2:], w.shape[2:], stride, (pads[0] + pads[1], pads[2] + pads[3]), dilation))
+    out_hw = tuple(_out_size(s, k, st, before + after, d) for s, k, st, before, after, d in zip(
+        x.shape[2:], w.shape[2:], stride, pads[0::2], pads[1::2], dilation))
     return _from_4d(Convolution.apply(x, w, bias, cfg, out_hw), dims, unbatched)
 
 
@@ -411,6 +422,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over ``input`` (N, C, D, H, W) or (C, D, H, W).
+
+    ``weight`` is (out_channels, C / groups, kD, kH, kW) and ``bias`` (out_channels,); ``stride``,
+    ``padding`` and ``dilation`` are ints or triples, ``padding`` may be ``'valid'`` or ``'same'``.
+    Output size per spatial dim: ``(size + 2*padding - dilation*(k - 1) - 1) // stride + 1``.
+
+    >>> F.conv3d(ember.randn(2, 3, 4, 8, 8), ember.randn(5, 3, 3, 3, 3), padding=1).shape
+    (2, 5, 4, 8, 8)
+    """
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
 def _conv_transposend(op, dims, input, weight, bias, stride, padding, output_padding, groups, dilation):
     _check(op, input, weight, bias, groups, dims, transposed=True)
     if isinstance(padding, str):
@@ -422,13 +446,13 @@ def _conv_transposend(op, dims, input, weight, bias, stride, padding, output_pad
         output_padding = (0,) + output_padding
     for op_, s, d in zip(output_padding, stride, dilation):
         if op_ < 0 or op_ >= max(s, d):
-            raise RuntimeError(f"{op}: output_padding {output_padding[2 - dims:]} must be smaller than "
-                             f"either stride {stride[2 - dims:]} or dilation {dilation[2 - dims:]}")
+            raise RuntimeError(f"{op}: output_padding {output_padding[-dims:]} must be smaller than "
+                             f"either stride {stride[-dims:]} or dilation {dilation[-dims:]}")
     x, w, unbatched = _to_4d(input, weight, dims)
     out_hw = tuple((size - 1) * s - pb - pa + d * (k - 1) + op_ + 1 for size, s, pb, pa, d, k, op_ in zip(
         x.shape[2:], stride, pads[0::2], pads[1::2], dilation, w.shape[2:], output_padding))
     if min(out_hw) < 1:
-        raise RuntimeError(f"{op}: the output size {out_hw[2 - dims:]} for an input of shape "
+        raise RuntimeError(f"{op}: the output size {out_hw[-dims:]} for an input of shape "
                            f"{shape_str(input.shape)} is not positive; use less padding")
     return _from_4d(ConvolutionTranspose.apply(x, w, bias, cfg, out_hw), dims, unbatched)
 
@@ -453,5 +477,18 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     (1, 2, 11, 11)
     """
     return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution over ``input`` (N, C_in, D, H, W) or (C_in, D, H, W).
+
+    ``weight`` is (C_in, out_channels / groups, kD, kH, kW); per spatial dim the output size is
+    ``(size - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``.
+
+    >>> F.conv_transpose3d(ember.randn(1, 4, 3, 5, 5), ember.randn(4, 2, 2, 2, 2), stride=2).shape
+    (1, 2, 6, 10, 10)
+    """
+    return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding,
                              output_padding, groups, dilation)
 

@@ -1,5 +1,5 @@
-"""Dropout: zero random elements (dropout), whole channels (dropout2d), or keep SELU's
-statistics (alpha_dropout), in training only.
+"""Dropout: zero random elements (dropout), whole channels (dropout1d/2d/3d), or keep SELU's
+statistics (alpha_dropout, and feature_alpha_dropout on whole channels), in training only.
 
 Masks are drawn from ember's seeded generator (``ember.manual_seed`` makes them reproducible)
 on the CPU and moved to the input's device, like every other draw in ember.
@@ -15,7 +15,7 @@ from ember.ops._util import shape_str
 from ember.ops.inplace import inplace as _inplace
 from ember.tensor.tensor import Tensor
 
-__all__ = ["dropout", "dropout2d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
 _SELU_NEG_SATURATION = -1.7580993408473766  # -scale * alpha of SELU: where it saturates
 
@@ -97,6 +97,56 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return _affine("dropout2d", input, mask, None, inplace)
 
 
+def _channel_dropout(op, input, p, training, inplace, channel_dim):
+    """Dropout of whole channels: one draw per ``input[..., c]`` up to ``channel_dim``."""
+    if not training or p == 0:
+        return input
+    mask = _keep_mask(input.shape[:channel_dim + 1] + (1,) * (input.ndim - channel_dim - 1), p,
+                      input._data)
+    if p < 1:
+        mask *= 1 / (1 - p)
+    return _affine(op, input, mask, None, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``input`` (N, C, L) or (C, L) with probability ``p`` and scale the
+    others by ``1 / (1 - p)``; the identity when not ``training``.
+
+    >>> y = F.dropout1d(ember.ones(2, 3, 4))
+    >>> bool((y == y[:, :, :1]).all())
+    True
+    """
+    _check("dropout1d", input, p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input "
+                           f"of shape {shape_str(input.shape)}. Note that dropout1d exists to provide "
+                           "channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _channel_dropout("dropout1d", input, p, training, inplace, input.ndim - 2)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``input`` (N, C, D, H, W) or (C, D, H, W) with probability ``p`` and
+    scale the others by ``1 / (1 - p)``; the identity when not ``training``."""
+    _check("dropout3d", input, p)
+    if input.ndim not in (4, 5):
+        raise ValueError(f"dropout3d: expects an input of shape (N, C, D, H, W) or (C, D, H, W), got "
+                         f"{shape_str(input.shape)}; use dropout for other shapes")
+    return _channel_dropout("dropout3d", input, p, training, inplace, input.ndim - 4)
+
+
+def _alpha_affine(keep, p):
+    """Turn the 0/1 ``keep`` mask into ``(scale, shift)`` of alpha dropout (in place)."""
+    alpha = _SELU_NEG_SATURATION
+    a = ((1 - p) * (1 + p * alpha * alpha)) ** -0.5
+    b = -a * alpha * p
+    # a * (x * keep + alpha * (1 - keep)) + b = x * (a * keep) + (a * alpha * (1 - keep) + b)
+    shift = (1 - keep) * (a * alpha)
+    shift += b
+    keep *= a
+    return keep, shift
+
+
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout for self-normalising networks (SELU): dropped elements are set to SELU's
     saturation value and an affine correction keeps zero mean and unit variance
@@ -107,11 +157,25 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     keep = _keep_mask(input.shape, p, input._data)
     if p == 1:
         return _affine("alpha_dropout", input, keep, None, inplace)
-    alpha = _SELU_NEG_SATURATION
-    a = ((1 - p) * (1 + p * alpha * alpha)) ** -0.5
-    b = -a * alpha * p
-    # a * (x * keep + alpha * (1 - keep)) + b = x * (a * keep) + (a * alpha * (1 - keep) + b)
-    shift = (1 - keep) * (a * alpha)
-    shift += b
-    keep *= a
-    return _affine("alpha_dropout", input, keep, shift, inplace)
+    return _affine("alpha_dropout", input, *_alpha_affine(keep, p), inplace)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout (see ``alpha_dropout``) of whole channels: every ``input[n, c]`` of an input
+    (N, C, *) is kept or set to SELU's saturation value as a whole. The identity when not
+    ``training`` (the default, as PyTorch).
+
+    >>> y = F.feature_alpha_dropout(ember.zeros(2, 3, 4), training=True)
+    >>> bool((y == y[:, :, :1]).all())
+    True
+    """
+    _check("feature_alpha_dropout", input, p)
+    if input.ndim < 2:
+        raise RuntimeError(f"feature_alpha_dropout: Feature dropout requires at least 2 dimensions "
+                           f"in the input (N, C, *), got shape {shape_str(input.shape)}")
+    if not training or p == 0:
+        return input
+    keep = _keep_mask(input.shape[:2] + (1,) * (input.ndim - 2), p, input._data)
+    if p == 1:
+        return _affine("feature_alpha_dropout", input, keep, None, inplace)
+    return _affine("feature_alpha_dropout", input, *_alpha_affine(keep, p), inplace)

@@ -1,25 +1,30 @@
-"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool2d.
+"""Pooling: max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d, adaptive_max_pool2d.
 
-Windowed pooling runs over the kH*kW kernel offsets (never over pixels): each offset is one
-strided view of the (padded) input with the output's shape, so max pooling is kH*kW - 1
-``maximum`` calls and average pooling as many adds. The gradients run over the same views:
-max pooling's backward compares each view with the saved output and routes the gradient to the
-first maximal element of each window (row-major order, as PyTorch does on CPU), without argmax or
-scatter; average pooling's backward adds ``gy / divisor`` into each view. Each backward is itself
-a Primitive whose backward is the forward's adjoint, so gradients of every order work.
+Windowed pooling runs over the kernel offsets (kH*kW, or kD*kH*kW; never over pixels): each
+offset is one strided view of the (padded) input with the output's shape, so max pooling is one
+``maximum`` call per offset after the first, and average pooling one add. The gradients run over
+the same views: max pooling's backward compares each view with the saved output and routes the
+gradient to the first maximal element of each window (row-major order, as PyTorch does on CPU),
+without argmax or scatter; average pooling's backward adds ``gy / divisor`` into each view. Each
+backward is itself a Primitive whose backward is the forward's adjoint, so gradients of every
+order work.
 """
+
+import itertools
+import math
 
 from ember.autograd.function import Primitive
 from ember.backend import array_module
 from ember.ops._util import shape_str
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "lp_pool1d", "lp_pool2d"]
 
 
 # ---- geometry --------------------------------------------------------------------------------
 class _Geometry:
-    """Where the windows of one 2-D pooling lie: output size and the padding the views need."""
+    """Where the windows of one 2-D or 3-D pooling lie: output size and the padding the views need."""
 
     __slots__ = ("kernel", "stride", "padding", "dilation", "in_hw", "out_hw", "pad_after", "disjoint",
                  "blocks")
@@ -34,31 +39,37 @@ class _Geometry:
         # stride, the common case) tile the top-left OH*kH x OW*kW corner: they hold each element
         # there exactly once, and none of the rows and columns beyond.
         self.disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
-        self.blocks = kernel == stride and dilation == (1, 1) and padding == (0, 0) and _windows_inside(
-            out_hw, kernel, in_hw)
+        self.blocks = kernel == stride and not any(d != 1 for d in dilation) and not any(padding) and \
+            _windows_inside(out_hw, kernel, in_hw)
+
+    @property
+    def size(self):
+        """The number of kernel offsets."""
+        return math.prod(self.kernel)
 
     def padded(self, x, fill):
         """``x`` padded with ``fill`` where the windows need it, or ``x`` itself."""
-        (pt, pl), (pb, pr) = self.padding, self.pad_after
-        if not (pt or pl or pb or pr):
+        if not (any(self.padding) or any(self.pad_after)):
             return x
-        n, c, h, w = x.shape
-        out = array_module(x).full((n, c, h + pt + pb, w + pl + pr), fill, x.dtype)
-        out[:, :, pt:pt + h, pl:pl + w] = x
+        out = array_module(x).full(self.padded_shape(*x.shape[:2]), fill, x.dtype)
+        out[self._inside()] = x
         return out
 
+    def _inside(self):
+        """The index of the input within the padded input."""
+        return (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in zip(self.padding, self.in_hw))
+
     def cropped(self, xp_):
-        (pt, pl), (h, w) = self.padding, self.in_hw
-        if xp_.shape[2:] == (h, w):
+        if xp_.shape[2:] == self.in_hw:
             return xp_
-        return array_module(xp_).ascontiguousarray(xp_[:, :, pt:pt + h, pl:pl + w])
+        return array_module(xp_).ascontiguousarray(xp_[self._inside()])
 
     def views(self, xp_):
-        """One (N, C, OH, OW) strided view of the padded input per kernel offset, row-major."""
-        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out_hw
-        for a in range(kh):
-            for b in range(kw):
-                yield xp_[:, :, a * dh:a * dh + sh * (oh - 1) + 1:sh, b * dw:b * dw + sw * (ow - 1) + 1:sw]
+        """One (N, C, *out_hw) strided view of the padded input per kernel offset, row-major."""
+        spans = [(d, s, s * (o - 1) + 1) for s, d, o in zip(self.stride, self.dilation, self.out_hw)]
+        for offset in itertools.product(*map(range, self.kernel)):
+            yield xp_[(slice(None), slice(None)) + tuple(
+                slice(a * d, a * d + span, s) for a, (d, s, span) in zip(offset, spans))]
 
     def padded_shape(self, n, c):
         return (n, c) + tuple(s + p + q for s, p, q in zip(self.in_hw, self.padding, self.pad_after))
@@ -69,9 +80,9 @@ class _Geometry:
         if not self.blocks:
             return xp.zeros(self.padded_shape(n, c), dtype)
         out = xp.empty(self.padded_shape(n, c), dtype)
-        (oh, ow), (kh, kw) = self.out_hw, self.kernel
-        out[:, :, oh * kh:] = 0  # the rows and columns that no window covers
-        out[:, :, :oh * kh, ow * kw:] = 0
+        covered = [slice(None, o * k) for o, k in zip(self.out_hw, self.kernel)]
+        for i, edge in enumerate(covered):  # the rows, columns (and planes) that no window covers
+            out[(slice(None), slice(None), *covered[:i], slice(edge.stop, None))] = 0
         return out
 
 
@@ -109,7 +120,7 @@ def _first_max_masks(g, x, y):
     if y.dtype.kind == "f" and not bool(xp.isfinite(y.sum())) and bool(xp.isnan(y).any()):
         yield from _scanned_masks(g, x)
         return
-    last = g.kernel[0] * g.kernel[1] - 1
+    last = g.size - 1
     taken = None
     for k, view in enumerate(g.views(x)):
         if k == last and taken is not None:
@@ -135,7 +146,7 @@ def _scanned_masks(g, x):
         moves = (view > best) | xp.isnan(view)
         best[moves] = view[moves]
         winner[moves] = k
-    for k in range(g.kernel[0] * g.kernel[1]):
+    for k in range(g.size):
         yield winner == k
 
 
@@ -150,14 +161,14 @@ def _winner_offset(g, x, y):
 
 
 class MaxPool(Primitive):
-    """2-D max pooling over (N, C, H, W)."""
+    """2-D or 3-D max pooling over (N, C, H, W) or (N, C, D, H, W)."""
 
     @staticmethod
     def forward(ctx, x, g):
         xp = array_module(x)
         views = g.views(g.padded(x, _lowest(x)))
         y = next(views)
-        y = y.copy() if g.kernel == (1, 1) else xp.maximum(y, next(views))
+        y = y.copy() if g.size == 1 else xp.maximum(y, next(views))
         for view in views:
             xp.maximum(y, view, out=y)
         ctx.g = g
@@ -216,7 +227,7 @@ class MaxPoolGather(Primitive):
 
 # ---- average pooling ---------------------------------------------------------------------------
 def _divisor(g, count_include_pad, divisor_override, xp, dtype):
-    """The (OH, OW) divisor of each window (PyTorch's avg_pool2d rule), or a number."""
+    """The (OH, OW) or (OD, OH, OW) divisor of each window (PyTorch's avg_pool rule), or a number."""
     if divisor_override:
         return divisor_override
     counts = []
@@ -227,17 +238,20 @@ def _divisor(g, count_include_pad, divisor_override, xp, dtype):
             counts.append(end - start)
         else:
             counts.append(xp.minimum(end, n) - xp.maximum(start, 0))
-    return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+    divisor = counts[0]
+    for count in counts[1:]:
+        divisor = divisor[..., None] * count
+    return divisor.astype(dtype)
 
 
 class AvgPool(Primitive):
-    """2-D average pooling over (N, C, H, W)."""
+    """2-D or 3-D average pooling over (N, C, H, W) or (N, C, D, H, W)."""
 
     @staticmethod
     def forward(ctx, x, g, divisor):
         views = g.views(g.padded(x, 0))
         y = next(views)
-        y = y.copy() if g.kernel == (1, 1) else y + next(views)
+        y = y.copy() if g.size == 1 else y + next(views)
         for view in views:
             y += view
         y /= divisor
@@ -270,21 +284,24 @@ class AvgPoolBackward(Primitive):
 
 
 # ---- argument handling -----------------------------------------------------------------------
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
 def _ints(v, n, op, name):
     if isinstance(v, int) and not isinstance(v, bool):
         return (v,) * n
     v = tuple(v)
-    if len(v) == 1 and n == 2:
-        v = v * 2
+    if len(v) == 1 and n > 1:
+        v = v * n
     if len(v) != n or not all(isinstance(i, int) and not isinstance(i, bool) for i in v):
         raise RuntimeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}")
     return v
 
 
 def _geometry(op, input, dims, kernel_size, stride, padding, dilation, ceil_mode):
-    """Validate the arguments of a ``dims``-D pooling and lay its windows out in 2-D."""
+    """Validate the arguments of a ``dims``-D pooling and lay its windows out (1-D in 2-D)."""
     if input.ndim not in (dims + 1, dims + 2):
-        spatial = "L" if dims == 1 else "H, W"
+        spatial = _SPATIAL[dims]
         raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {spatial}) or an unbatched "
                            f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
     if input._data.dtype.kind != "f" and not op.startswith("max"):
@@ -336,15 +353,18 @@ def _max_poolnd(op, dims, input, kernel_size, stride, padding, dilation, ceil_mo
 
 
 def _indices(g, x, y):
-    """Flat indices (into each H*W plane of the input) of the maxima, as PyTorch returns them."""
+    """Flat indices (into each H*W plane or D*H*W volume of the input) of the maxima, as PyTorch
+    returns them."""
     from ember.tensor.tensor import Tensor
 
     xp = array_module(x._data)
     winner = _winner_offset(g, g.padded(x._data, _lowest(x._data)), y._data)
-    (kw, (sh, sw), (dh, dw), (pt, pl), (oh, ow)) = (g.kernel[1], g.stride, g.dilation, g.padding, g.out_hw)
-    rows = xp.arange(oh)[:, None] * sh - pt + (winner // kw) * dh
-    cols = xp.arange(ow)[None, :] * sw - pl + (winner % kw) * dw
-    return Tensor._make(rows * g.in_hw[1] + cols, False, None, 0)
+    dims, flat, inner = len(g.kernel), 0, g.size
+    for i, (k, s, d, p, o, n) in enumerate(zip(g.kernel, g.stride, g.dilation, g.padding, g.out_hw, g.in_hw)):
+        inner //= k  # winner is the row-major offset: this dim's part is (winner // inner) % k
+        starts = (xp.arange(o) * s - p).reshape((o,) + (1,) * (dims - 1 - i))
+        flat = flat * n + starts + (winner // inner % k) * d
+    return Tensor._make(flat, False, None, 0)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -371,6 +391,22 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     (1, 1, 2, 2)
     """
     return _max_poolnd("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-D max pooling over ``input`` (N, C, D, H, W) or (C, D, H, W); ``stride`` defaults to
+    ``kernel_size``.
+
+    The output size per spatial dim and the gradient (to the first maximum of each window in
+    row-major order) are as in ``max_pool2d``; with ``return_indices=True`` also returns the
+    flat index (``d * H * W + h * W + w``) of each maximum.
+
+    >>> F.max_pool3d(ember.randn(1, 1, 4, 4, 4), 2).shape
+    (1, 1, 2, 2, 2)
+    """
+    return _max_poolnd("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
                        return_indices)
 
 
@@ -407,10 +443,22 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                        count_include_pad, divisor_override)
 
 
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """3-D average pooling over ``input`` (N, C, D, H, W) or (C, D, H, W); ``stride`` defaults to
+    ``kernel_size``. Divisors as in ``avg_pool2d``.
+
+    >>> F.avg_pool3d(ember.ones(1, 1, 4, 4, 4), 2).sum().item()
+    8.0
+    """
+    return _avg_poolnd("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
 # ---- adaptive pooling ------------------------------------------------------------------------
 def _adaptive_args(op, input, dims, output_size):
     if input.ndim not in (dims + 1, dims + 2):
-        spatial = "L" if dims == 1 else "H, W"
+        spatial = _SPATIAL[dims]
         raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {spatial}) or an unbatched "
                            f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
     single = isinstance(output_size, int) or output_size is None
@@ -461,6 +509,28 @@ def adaptive_avg_pool2d(input, output_size):
     return out if oh == h else _averaging_matrix(h, oh, input) @ out
 
 
+def adaptive_avg_pool3d(input, output_size):
+    """Average pooling of ``input`` (N, C, D, H, W) or (C, D, H, W) to a fixed ``output_size``
+    (an int, or a triple whose None entries keep the input's size), over the windows of
+    ``adaptive_avg_pool2d`` along each of D, H and W.
+
+    >>> F.adaptive_avg_pool3d(ember.randn(2, 8, 5, 7, 7), 1).shape
+    (2, 8, 1, 1, 1)
+    """
+    (od, oh, ow), (d, h, w) = _adaptive_args("adaptive_avg_pool3d", input, 3, output_size)
+    if (od, oh, ow) == (1, 1, 1):
+        return input.mean((-3, -2, -1), keepdim=True)
+    if d % od == 0 and h % oh == 0 and w % ow == 0:
+        return avg_pool3d(input, (d // od, h // oh, w // ow))
+    out = input if ow == w else input @ _averaging_matrix(w, ow, input).mT
+    out = out if oh == h else _averaging_matrix(h, oh, input) @ out
+    if od == d:
+        return out
+    lead = tuple(out.shape[:-3])  # depth is averaged as the rows of (..., D, OH*OW)
+    out = _averaging_matrix(d, od, input) @ out.reshape(*lead, d, oh * ow)
+    return out.reshape(*lead, od, oh, ow)
+
+
 def adaptive_avg_pool1d(input, output_size):
     """Average pooling of ``input`` (N, C, L) or (C, L) to length ``output_size``."""
     (o,), (n,) = _adaptive_args("adaptive_avg_pool1d", input, 1, output_size)
@@ -493,3 +563,43 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     row_index = xp.stack([m[1]._data + start for m, (start, _) in zip(row_max, _bounds(h, oh))], -2)
     col_index = xp.take_along_axis(col_index, row_index, axis=-2)
     return out, Tensor._make(row_index * w + col_index, False, None, 0)
+
+
+# ---- power-average and 1-D adaptive max pooling ---------------------------------------------
+def _lp_poolnd(op, dims, input, norm_type, kernel_size, stride, ceil_mode):
+    from ember.nn.functional.activation import relu
+
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or norm_type == 0:
+        raise ValueError(f"{op}: norm_type must be a non-zero number, got {norm_type!r}")
+    kernel = _ints(kernel_size, dims, op, "kernel_size")
+    area = kernel[0] * kernel[-1] if dims == 2 else kernel[0]
+    pool = avg_pool1d if dims == 1 else avg_pool2d
+    s = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    # PyTorch's formula: a window whose sum of powers is negative (odd norm_type) gives 0
+    return (s.sign() * relu(s.abs()) * area).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """1-D power-average pooling over ``input`` (N, C, L) or (C, L): ``(sum over a window of
+    x**p) ** (1/p)`` with ``p = norm_type`` (p = inf is max pooling, p = 1 sum pooling).
+
+    >>> F.lp_pool1d(ember.tensor([[3.0, 4.0]]), 2, 2).tolist()
+    [[5.0]]
+    """
+    return _lp_poolnd("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-D power-average pooling over ``input`` (N, C, H, W) or (C, H, W): ``(sum over a window
+    of x**p) ** (1/p)`` with ``p = norm_type``; ``stride`` defaults to ``kernel_size``."""
+    return _lp_poolnd("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling of ``input`` (N, C, L) or (C, L) to length ``output_size`` over PyTorch's
+    adaptive windows; ``return_indices=True`` also returns the position of each maximum along L."""
+    (o,), _ = _adaptive_args("adaptive_max_pool1d", input, 1, output_size)
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, o), return_indices)
+    if not return_indices:
+        return out.squeeze(-2)
+    return out[0].squeeze(-2), out[1].squeeze(-2)

@@ -1,4 +1,5 @@
-"""Lookups by integer index: ``embedding`` (rows of a weight matrix) and ``one_hot``."""
+"""Lookups by integer index: ``embedding`` (rows of a weight matrix), ``embedding_bag`` (their
+sums, means or maxima over bags of indices) and ``one_hot``."""
 
 import numpy as np
 
@@ -9,7 +10,7 @@ from ember.ops._util import shape_str
 from ember.ops.inplace import bump_version
 from ember.tensor.tensor import Tensor
 
-__all__ = ["embedding", "one_hot"]
+__all__ = ["embedding", "embedding_bag", "one_hot"]
 
 
 class Embedding(Primitive):
@@ -108,6 +109,129 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         if padding_idx is not None:
             grad_scale *= (flat != padding_idx)[:, None]
     return Embedding.apply(weight, idx, grad_scale)
+
+
+def _bags(op, input, offsets, per_sample_weights, include_last_offset):
+    """The flat indices, the bag boundaries (starts, ends) and the flat per-sample weights."""
+    idx = input._data
+    xp = array_module(idx)
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"{op}: if input is 2-D {shape_str(input.shape)}, offsets has to be None, "
+                             "as input is treated as a mini-batch of fixed length bags")
+        offs = xp.arange(idx.shape[0]) * idx.shape[1]
+    elif input.ndim == 1:
+        if not isinstance(offsets, Tensor) or offsets.ndim != 1:
+            got = shape_str(offsets.shape) if isinstance(offsets, Tensor) else repr(offsets)
+            raise ValueError(f"{op}: a 1-D input needs offsets, a 1-D tensor of the start of each "
+                             f"bag, got {got}")
+        offs = offsets._data
+        _check_indices(op, offs, idx.size + 1, f"an input of {idx.size} indices (as offsets)")
+    else:
+        raise ValueError(f"{op}: input has to be 1-D (with offsets) or 2-D (B, N), got shape "
+                         f"{shape_str(input.shape)}")
+    if offs.size and int(offs[0]) != 0:
+        raise ValueError(f"{op}: offsets[0] has to be 0, i.e. the first bag has to start at position "
+                         f"0, got {int(offs[0])}")
+    if offs.size > 1 and bool((offs[1:] < offs[:-1]).any()):
+        raise ValueError(f"{op}: offsets must be non-decreasing, got {offs.tolist()}")
+    if include_last_offset:
+        starts, ends = offs[:-1], offs[1:]
+    else:
+        starts, ends = offs, xp.concatenate([offs[1:], xp.asarray([idx.size], offs.dtype)])
+    psw = None
+    if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(f"{op}: per_sample_weights of shape {shape_str(per_sample_weights.shape)} "
+                             f"must have the input's shape {shape_str(input.shape)}")
+        psw = per_sample_weights.reshape(-1)
+    return idx.reshape(-1), starts.astype(np.int64), ends.astype(np.int64), psw
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """The sums, means or maxima of bags of rows of ``weight``, without building the rows' tensor
+    of every bag.
+
+    Args:
+        input: ``(B, N)`` integer indices (each row a bag), or ``(M,)`` with ``offsets``.
+        weight: ``(num_embeddings, embedding_dim)``.
+        offsets: ``(B,)`` start of each bag in a 1-D ``input`` (``offsets[0] == 0``); with
+            ``include_last_offset`` it has ``B + 1`` entries, the last being where bags end.
+        mode: ``'sum'``, ``'mean'`` or ``'max'`` (per dimension; the gradient goes to the first
+            maximum). Empty bags give zeros.
+        per_sample_weights: weights of ``input``'s shape, multiplied into each row (``'sum'`` only).
+        padding_idx: entries of this index are left out of their bag (and of its mean's count).
+        max_norm, norm_type, scale_grad_by_freq: as in ``embedding``.
+
+    Returns:
+        ``(B, embedding_dim)``.
+
+    >>> w = ember.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> F.embedding_bag(ember.tensor([0, 1, 2]), w, ember.tensor([0, 2]), mode="sum").tolist()
+    [[4.0, 6.0], [5.0, 6.0]]
+    """
+    op = "embedding_bag"
+    for name, t in (("input", input), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
+    if weight.ndim != 2:
+        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+                         f"{shape_str(weight.shape)}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"{op}: mode has to be one of 'sum', 'mean' or 'max', got {mode!r}")
+    if sparse:
+        raise ValueError(f"{op}: sparse=True is not supported (ember has no sparse gradients); "
+                         "use the default dense gradient")
+    if per_sample_weights is not None and mode != "sum":
+        raise ValueError(f"{op}: per_sample_weights is only supported for mode='sum', got "
+                         f"mode={mode!r}; weight the rows yourself or use mode='sum'")
+    num, dim = weight.shape
+    flat, starts, ends, psw = _bags(op, input, offsets, per_sample_weights, include_last_offset)
+    _check_indices(op, flat, num, f"a weight of {num} rows")
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"{op}: padding_idx={padding_idx} must be within num_embeddings ({num})")
+        padding_idx %= num
+    xp = array_module(flat)
+    bags = len(starts)
+    if max_norm is not None:
+        with grad_mode.no_grad():
+            _renorm_(weight, flat, max_norm, norm_type)
+    bag_of = xp.repeat(xp.arange(bags), ends - starts)  # the bag of each entry up to the last end
+    members = xp.arange(len(bag_of))
+    if padding_idx is not None:
+        kept = flat[members] != padding_idx
+        members, bag_of = members[kept], bag_of[kept]
+    grad_scale = None
+    if scale_grad_by_freq and mode != "max":  # (PyTorch's max backward ignores it)
+        counts = xp.bincount(flat, minlength=num)[flat[members]]
+        grad_scale = (1.0 / counts)[:, None].astype(weight._data.dtype)
+    rows = Embedding.apply(weight, flat[members], grad_scale)  # (M, D)
+    if mode == "max":
+        return _bag_max(rows, bag_of, bags, dim)
+    if mode == "mean":
+        counts = xp.bincount(bag_of, minlength=bags)[bag_of]
+        rows = rows * Tensor._make((1.0 / counts)[:, None].astype(rows._data.dtype), False, None, 0)
+    elif psw is not None:
+        rows = rows * psw[Tensor._make(members, False, None, 0)].unsqueeze(1)
+    return EmbeddingGrad.apply(rows, bag_of, bags)
+
+
+def _bag_max(rows, bag_of, bags, dim):
+    """Per bag and dimension, the first maximal entry of ``rows`` (M, D), entries sorted by bag."""
+    vals = rows._data
+    xp = array_module(vals)
+    if not len(bag_of):  # every bag empty: zeros, still in the graph
+        return EmbeddingGrad.apply(rows, bag_of, bags)
+    present, first = xp.unique(bag_of, return_index=True)
+    maxima = xp.maximum.reduceat(vals, first, axis=0)
+    position = xp.arange(len(bag_of))[:, None]
+    at_max = xp.where(vals == maxima[xp.searchsorted(present, bag_of)], position, len(bag_of))
+    winner = xp.minimum.reduceat(at_max, first, axis=0)  # (bags present, D) row of each maximum
+    picked = Embedding.apply(rows.reshape(-1, 1), (winner * dim + xp.arange(dim)).reshape(-1), None)
+    return EmbeddingGrad.apply(picked.reshape(len(present), dim), present, bags)
 
 
 def _check_indices(op, idx, n, what):

@@ -1,4 +1,4 @@
-"""Batch normalization layers: BatchNorm1d, BatchNorm2d (PyTorch's parameters and buffers)."""
+"""Batch normalization layers: BatchNorm1d, BatchNorm2d, BatchNorm3d (PyTorch's parameters and buffers)."""
 
 from ember.autograd import grad_mode
 from ember.backend import dtypes as _dtypes
@@ -8,7 +8,7 @@ from ember.nn.parameter import Parameter
 from ember.ops._util import shape_str
 from ember.tensor.factories import empty, ones, tensor, zeros
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class _BatchNorm(Module):
@@ -115,3 +115,18 @@ class BatchNorm2d(_BatchNorm):
 
     _ndims = (4,)
     _expects = "(N, {c}, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over (N, C, D, H, W) inputs (volumes), per channel C.
+
+    Args: num_features (C), eps=1e-5, momentum=0.1 (None: cumulative average), affine=True,
+    track_running_stats=True, bias=True (keyword).
+
+    >>> bn = ember.nn.BatchNorm3d(4)
+    >>> bn(ember.randn(2, 4, 3, 5, 5)).shape
+    (2, 4, 3, 5, 5)
+    """
+
+    _ndims = (5,)
+    _expects = "(N, {c}, D, H, W)"

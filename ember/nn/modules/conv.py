@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (PyTorch's layouts)."""
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d (PyTorch's layouts)."""
 
 import math
 
@@ -10,7 +10,7 @@ from ember.ops._util import shape_str
 from ember.tensor.factories import empty, tensor
 from ember.tensor.tensor import Tensor
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -104,7 +104,7 @@ class _ConvNd(Module):
             raise TypeError(f"{self!r} expects a Tensor, got {type(input).__name__}; make one with "
                             "ember.tensor(data)")
         n, channels = self._dims, self.in_channels
-        spatial = "L" if n == 1 else "H, W"
+        spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[n]
         expected = f"(N, {channels}, {spatial}) or ({channels}, {spatial})"
         shape = tuple(input.shape)
         if len(shape) not in (n + 1, n + 2):
@@ -128,7 +128,7 @@ class _Conv(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
-        conv = F.conv1d if self._dims == 1 else F.conv2d
+        conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[self._dims]
         if self.padding_mode == "zeros":
             return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         return conv(_pad(input, self._pads(), self.padding_mode), self.weight, self.bias, self.stride, 0,
@@ -207,6 +207,24 @@ class Conv2d(_Conv):
     _dims = 2
 
 
+class Conv3d(_Conv):
+    """3-D convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs (im2col + one GEMM).
+
+    Args: in_channels, out_channels, kernel_size (int or triple), stride=1, padding=0 (int,
+    triple, 'valid' or 'same'), dilation=1, groups=1, bias=True, padding_mode='zeros' ('reflect',
+    'replicate', 'circular'). weight: (out_channels, in_channels / groups, kD, kH, kW); bias:
+    (out_channels,). Output size per spatial dim: (size + 2*padding - dilation*(k - 1) - 1) //
+    stride + 1.
+    Default initialisation: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
+    fan_in = in_channels / groups * kD * kH * kW.
+
+    >>> ember.nn.Conv3d(3, 8, 3, padding=1)(ember.randn(2, 3, 4, 8, 8)).shape
+    (2, 8, 4, 8, 8)
+    """
+
+    _dims = 3
+
+
 class _ConvTranspose(_ConvNd):
     _transposed = True
 
@@ -221,7 +239,7 @@ class _ConvTranspose(_ConvNd):
     def forward(self, input, output_size=None):
         self._check_input(input)
         output_padding = self._output_padding(input, output_size)
-        conv = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
+        conv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[self._dims]
         return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                     self.dilation)
 
@@ -273,3 +291,19 @@ class ConvTranspose2d(_ConvTranspose):
     """
 
     _dims = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-D transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W).
+
+    Args as ConvTranspose2d, with ints or triples. Output size per spatial dim:
+    (size - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1.
+    weight: (in_channels, out_channels / groups, kD, kH, kW); bias: (out_channels,).
+    Default initialisation: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with, as in
+    PyTorch, fan_in = weight.shape[1] * kD * kH * kW = out_channels / groups * kD * kH * kW.
+
+    >>> ember.nn.ConvTranspose3d(8, 4, 2, stride=2)(ember.randn(1, 8, 3, 4, 4)).shape
+    (1, 4, 6, 8, 8)
+    """
+
+    _dims = 3

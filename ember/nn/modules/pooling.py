@@ -1,11 +1,12 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool2d."""
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool2d."""
 
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
 from ember.ops._util import shape_str
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d",
+           "LPPool2d"]
 
 
 class _Pool(Module):
@@ -14,7 +15,7 @@ class _Pool(Module):
     def _check_input(self, input):
         n = self._dims
         if input.ndim not in (n + 1, n + 2):
-            spatial = "L" if n == 1 else "H, W"
+            spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[n]
             raise RuntimeError(f"{self!r} expects input of shape (N, C, {spatial}) or (C, {spatial}), got "
                                f"{shape_str(input.shape)}: a {input.ndim}-D tensor")
 
@@ -34,7 +35,7 @@ class _MaxPoolNd(_Pool):
 
     def forward(self, input):
         self._check_input(input)
-        pool = F.max_pool1d if self._dims == 1 else F.max_pool2d
+        pool = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[self._dims]
         return pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
                     ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -61,6 +62,20 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     _dims = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0 (implicit -inf, at most kernel_size // 2),
+    dilation=1, return_indices=False (also return the flat d * H * W + h * W + w index of each
+    maximum), ceil_mode=False. The gradient goes to the first maximum of each window, as in PyTorch.
+
+    >>> ember.nn.MaxPool3d(2)(ember.randn(2, 4, 8, 8, 8)).shape
+    (2, 4, 4, 4, 4)
+    """
+
+    _dims = 3
 
 
 class AvgPool1d(_Pool):
@@ -91,16 +106,7 @@ def _single(v):
     return (v,) if isinstance(v, int) else tuple(v)
 
 
-class AvgPool2d(_Pool):
-    """2-D average pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
-
-    Args: kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True (zero
-    padding counts in each window's divisor), divisor_override=None (divide by this instead).
-
-    >>> ember.nn.AvgPool2d(2)(ember.ones(1, 1, 4, 4)).sum().item()
-    4.0
-    """
-
+class _AvgPoolNd(_Pool):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -114,8 +120,33 @@ class AvgPool2d(_Pool):
 
     def forward(self, input):
         self._check_input(input)
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        pool = F.avg_pool3d if self._dims == 3 else F.avg_pool2d
+        return pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                    self.count_include_pad, self.divisor_override)
+
+
+class AvgPool2d(_AvgPoolNd):
+    """2-D average pooling over (N, C, H, W) or (C, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True (zero
+    padding counts in each window's divisor), divisor_override=None (divide by this instead).
+
+    >>> ember.nn.AvgPool2d(2)(ember.ones(1, 1, 4, 4)).sum().item()
+    4.0
+    """
+
+
+class AvgPool3d(_AvgPoolNd):
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W); ``stride`` defaults to ``kernel_size``.
+
+    Args: kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True (zero
+    padding counts in each window's divisor), divisor_override=None (divide by this instead).
+
+    >>> ember.nn.AvgPool3d(2)(ember.ones(1, 1, 4, 4, 4)).sum().item()
+    8.0
+    """
+
+    _dims = 3
 
 
 class _AdaptivePool(_Pool):
@@ -151,6 +182,21 @@ class AdaptiveAvgPool2d(_AdaptivePool):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) to ``output_size`` (an int, or a triple
+    whose None entries keep the input's size), over AdaptiveAvgPool2d's windows along D, H and W.
+
+    >>> ember.nn.AdaptiveAvgPool3d(1)(ember.randn(2, 8, 3, 7, 7)).shape
+    (2, 8, 1, 1, 1)
+    """
+
+    _dims = 3
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
 class AdaptiveMaxPool2d(_AdaptivePool):
     """Max pooling of (N, C, H, W) or (C, H, W) to ``output_size`` over the adaptive windows of
     AdaptiveAvgPool2d; ``return_indices=True`` also returns the flat index of each maximum."""
@@ -162,3 +208,51 @@ class AdaptiveMaxPool2d(_AdaptivePool):
     def forward(self, input):
         self._check_input(input)
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class _LPPoolNd(_Pool):
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+    def forward(self, input):
+        self._check_input(input)
+        pool = F.lp_pool1d if self._dims == 1 else F.lp_pool2d
+        return pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool1d(_LPPoolNd):
+    """1-D power-average pooling over (N, C, L) or (C, L): ``(sum over a window of x**p) ** (1/p)``
+    with ``p = norm_type``. Args: norm_type, kernel_size, stride=None (kernel_size), ceil_mode=False.
+
+    >>> ember.nn.LPPool1d(2, 2)(ember.tensor([[3.0, 4.0]])).tolist()
+    [[5.0]]
+    """
+
+    _dims = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """2-D power-average pooling over (N, C, H, W) or (C, H, W): ``(sum over a window of x**p)
+    ** (1/p)`` with ``p = norm_type``. Args: norm_type, kernel_size, stride=None (kernel_size),
+    ceil_mode=False."""
+
+
+class AdaptiveMaxPool1d(_AdaptivePool):
+    """Max pooling of (N, C, L) or (C, L) to length ``output_size`` over the adaptive windows of
+    AdaptiveAvgPool1d; ``return_indices=True`` also returns the position of each maximum."""
+
+    _dims = 1
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

@@ -1,14 +1,14 @@
 """``nn.Embedding``: a learnt lookup table from integer indices to vectors."""
 
 from ember.autograd import grad_mode
-from ember.nn.functional.sparse import embedding
+from ember.nn.functional.sparse import embedding, embedding_bag
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.ops._util import shape_str
 from ember.tensor import factories
 from ember.tensor.tensor import Tensor
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -117,3 +117,76 @@ class Embedding(Module):
         return cls(rows, cols, _weight=embeddings.detach(), _freeze=freeze, padding_idx=padding_idx,
                    max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq,
                    sparse=sparse)
+
+
+class EmbeddingBag(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim`` whose rows are looked up
+    by bags of indices and reduced per bag (``mode`` 'sum', 'mean' or 'max'), without building
+    the rows of every bag.
+
+    Args:
+        num_embeddings, embedding_dim, max_norm, norm_type, scale_grad_by_freq, padding_idx: as
+            in Embedding (entries of ``padding_idx`` are left out of their bag).
+        mode: ``'sum'``, ``'mean'`` (default) or ``'max'``.
+        include_last_offset: ``offsets`` has one more entry, the end of the last bag (CSR).
+        sparse: not supported (ember has dense gradients only).
+
+    Shapes: ``input`` (B, N) (each row a bag), or (M,) with ``offsets`` (B,) (or (B + 1,) with
+    ``include_last_offset``); ``per_sample_weights`` the input's shape (``'sum'`` only);
+    output (B, embedding_dim).
+
+    >>> bag = nn.EmbeddingBag(10, 3, mode="sum")
+    >>> bag(ember.tensor([1, 2, 4, 5]), ember.tensor([0, 2])).shape
+    (2, 3)
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"EmbeddingBag({num_embeddings}, {embedding_dim}): padding_idx="
+                                 f"{padding_idx} must be within num_embeddings")
+            padding_idx %= num_embeddings
+        if sparse:
+            raise ValueError("EmbeddingBag: sparse=True is not supported (ember has no sparse "
+                             "gradients); use the default dense gradient")
+        self.padding_idx, self.mode, self.sparse = padding_idx, mode, sparse
+        self.include_last_offset = include_last_offset
+        if _weight is None:
+            self.weight = Parameter(factories.empty((num_embeddings, embedding_dim), dtype=dtype,
+                                                    device=device))
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"EmbeddingBag: _weight of shape {shape_str(_weight.shape)} must have "
+                                 f"shape ({num_embeddings}, {embedding_dim})")
+            self.weight = Parameter(_weight)
+
+    def reset_parameters(self):
+        """Draw the weight ~ N(0, 1) and zero the ``padding_idx`` row."""
+        with grad_mode.no_grad():
+            self.weight.normal_(0.0, 1.0)
+            if self.padding_idx is not None:
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                             self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+                             self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
