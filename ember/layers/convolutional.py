@@ -1,5 +1,5 @@
-"""Convolution layers ``Conv1D``, ``Conv2D``, ``Conv2DTranspose`` on ``F.conv1d``/``conv2d``/
-``conv_transpose2d``.
+"""Convolution layers ``Conv1D``, ``Conv2D``, ``Conv3D``, ``Conv2DTranspose`` on
+``F.conv1d``/``conv2d``/``conv3d``/``conv_transpose2d``.
 
 Inputs are channels-last by default (``(N, L, C)``, ``(N, H, W, C)``), moved to ember's
 channels-first layout for the op and back. Kernels have Keras' layout: ``(k, in/groups,
@@ -20,7 +20,7 @@ from ember.layers._conv_utils import (
 from ember.layers.layer import Layer
 from ember.nn import functional as F
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose"]
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose"]
 
 
 class _Conv(Layer):
@@ -60,9 +60,11 @@ class _Conv(Layer):
 
     def _check_input_shape(self, shape):
         if isinstance(shape, list) or len(shape) != self.rank + 2:
-            layout = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}[self.rank]
+            layout = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
+                      3: "(batch, depth, height, width, channels)"}[self.rank]
             if self.data_format == "channels_first":
-                layout = {1: "(batch, channels, steps)", 2: "(batch, channels, height, width)"}[self.rank]
+                layout = {1: "(batch, channels, steps)", 2: "(batch, channels, height, width)",
+                          3: "(batch, channels, depth, height, width)"}[self.rank]
             raise ValueError(f"{self._describe()} (filters={self.filters}, kernel_size={self.kernel_size}) "
                              f"expects inputs of rank {self.rank + 2} {layout}, received shape "
                              f"{shape if isinstance(shape, list) else shape_str(shape)}")
@@ -132,7 +134,7 @@ class _Conv(Layer):
                 for a, b in reversed(pads):
                     flat += [a, b]
                 x = F.pad(x, tuple(flat))
-        conv = F.conv1d if rank == 1 else F.conv2d
+        conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[rank]
         return conv(x, weight, self.bias, self.strides, padding, self.dilation_rate, self.groups)
 
     def compute_output_shape(self, input_shape):
@@ -175,6 +177,14 @@ class Conv2D(_Conv):
     kernel ``(kh, kw, in/groups, filters)``."""
 
     rank = 2
+
+
+class Conv3D(_Conv):
+    """``Conv3D(filters, kernel_size, strides=(1, 1, 1), padding='valid'|'same',
+    data_format='channels_last', dilation_rate=(1, 1, 1), groups=1, activation=None, ...)`` on
+    ``(N, D, H, W, C)``; kernel ``(kd, kh, kw, in/groups, filters)``."""
+
+    rank = 3
 
 
 class Conv2DTranspose(_Conv):

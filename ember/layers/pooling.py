@@ -16,8 +16,9 @@ from ember.layers._conv_utils import (
 from ember.layers.layer import Layer
 from ember.nn import functional as F
 
-__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+           "AveragePooling3D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D",
+           "GlobalMaxPooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling3D"]
 
 
 class _Pooling(Layer):
@@ -35,7 +36,8 @@ class _Pooling(Layer):
 
     def _check_input_shape(self, shape):
         if isinstance(shape, list) or len(shape) != self.rank + 2:
-            layout = "(batch, steps, channels)" if self.rank == 1 else "(batch, height, width, channels)"
+            layout = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
+                      3: "(batch, depth, height, width, channels)"}[self.rank]
             raise ValueError(f"{self._describe()} (pool_size={self.pool_size}) expects inputs of rank "
                              f"{self.rank + 2} ({layout} for channels_last), received shape "
                              f"{shape if isinstance(shape, list) else shape_str(shape)}")
@@ -64,9 +66,9 @@ class _Pooling(Layer):
         if self.kind == "max":
             if padded:
                 x = F.pad(x, tuple(flat), value=float("-inf"))
-            pool = F.max_pool1d if self.rank == 1 else F.max_pool2d
+            pool = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[self.rank]
             return pool(x, self.pool_size, self.strides)
-        pool = F.avg_pool1d if self.rank == 1 else F.avg_pool2d
+        pool = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[self.rank]
         if not padded:
             return pool(x, self.pool_size, self.strides)
         ones = ember.ones(1, 1, *x.shape[2:], dtype=x.dtype, device=x.device)
@@ -109,6 +111,20 @@ class AveragePooling2D(_Pooling):
     """``AveragePooling2D(pool_size=(2, 2), strides=None, padding='valid', data_format='channels_last')``."""
 
     rank, kind = 2, "avg"
+
+
+class MaxPooling3D(_Pooling):
+    """``MaxPooling3D(pool_size=(2, 2, 2), strides=None, padding='valid', data_format='channels_last')``
+    on ``(N, D, H, W, C)``."""
+
+    rank, kind = 3, "max"
+
+
+class AveragePooling3D(_Pooling):
+    """``AveragePooling3D(pool_size=(2, 2, 2), strides=None, padding='valid', data_format='channels_last')``
+    on ``(N, D, H, W, C)``."""
+
+    rank, kind = 3, "avg"
 
 
 class _GlobalPooling(Layer):
@@ -179,3 +195,15 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """``GlobalMaxPooling2D(data_format='channels_last', keepdims=False)``: the max over H, W."""
 
     rank, kind = 2, "max"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """``GlobalAveragePooling3D(data_format='channels_last', keepdims=False)``: the mean over D, H, W."""
+
+    rank, kind = 3, "avg"
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """``GlobalMaxPooling3D(data_format='channels_last', keepdims=False)``: the max over D, H, W."""
+
+    rank, kind = 3, "max"

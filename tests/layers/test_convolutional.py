@@ -155,3 +155,33 @@ def test_conv_errors():
         L.Conv2DTranspose(1, 3, strides=2, output_padding=(1, 2))
     with pytest.raises(ValueError, match="output_padding must be a non-negative integer"):
         L.Conv2DTranspose(1, 3, output_padding=-1)
+
+
+@pytest.mark.parametrize("padding, data_format",
+                         [("valid", "channels_last"), ("same", "channels_last"), ("same", "channels_first")])
+def test_conv3d_matches_torch(padding, data_format):
+    x = np.random.default_rng(0).standard_normal((2, 5, 6, 7, 3)).astype(np.float32)
+    if data_format == "channels_first":
+        x = x.transpose(0, 4, 1, 2, 3).copy()
+    layer = L.Conv3D(4, (3, 2, 3), strides=(1, 2, 1), padding=padding, data_format=data_format)
+    y = layer(ember.tensor(x)).detach().numpy()
+    assert layer.kernel.shape == (3, 2, 3, 3, 4)
+    tx = torch.tensor(x) if data_format == "channels_first" else torch.tensor(x).permute(0, 4, 1, 2, 3)
+    if padding == "same":  # TensorFlow's 'same': the extra zero goes after
+        flat = []
+        for n, k, s in reversed(list(zip((5, 6, 7), (3, 2, 3), (1, 2, 1)))):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            flat += [total // 2, total - total // 2]
+        tx = torch.nn.functional.pad(tx, flat)
+    weight = torch.tensor(layer.kernel.detach().numpy()).permute(4, 3, 0, 1, 2)
+    bias = torch.tensor(layer.bias.detach().numpy())
+    ty = torch.nn.functional.conv3d(tx, weight, bias, stride=(1, 2, 1))
+    if data_format == "channels_last":
+        ty = ty.permute(0, 2, 3, 4, 1)
+    np.testing.assert_allclose(y, ty.numpy(), rtol=1e-5, atol=1e-5)
+    spatial = (None,) + x.shape[1:]
+    assert layer.compute_output_shape(spatial) == (None,) + y.shape[1:]
+    assert L.Conv3D.from_config(layer.get_config()).get_config() == layer.get_config()
+    with pytest.raises(ValueError,
+                       match=r"expects inputs of rank 5 \(batch, depth, height, width, channels\)"):
+        L.Conv3D(2, 3)(ember.ones(1, 4, 4, 3))

@@ -62,3 +62,21 @@ def test_pooling_errors():
         L.MaxPooling2D(3)(ember.ones(1, 2, 2, 1))
     with pytest.raises(ValueError, match="expects inputs of rank 4"):
         L.GlobalAveragePooling2D()(ember.ones(2, 5, 3))
+
+
+def test_3d_pooling_matches_torch():
+    x = np.random.default_rng(0).standard_normal((2, 4, 6, 5, 3)).astype(np.float32)
+    tx = torch.tensor(x).permute(0, 4, 1, 2, 3)
+    y = L.MaxPooling3D()(ember.tensor(x)).numpy()
+    np.testing.assert_array_equal(y, torch.nn.functional.max_pool3d(tx, 2).permute(0, 2, 3, 4, 1).numpy())
+    y = L.AveragePooling3D((2, 3, 2), strides=1)(ember.tensor(x)).numpy()
+    want = torch.nn.functional.avg_pool3d(tx, (2, 3, 2), stride=1).permute(0, 2, 3, 4, 1).numpy()
+    np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+    assert L.AveragePooling3D(padding="same")(ember.tensor(x)).shape == (2, 2, 3, 3, 3)
+    assert L.MaxPooling3D().compute_output_shape((None, 4, 6, 5, 3)) == (None, 2, 3, 2, 3)
+    np.testing.assert_allclose(L.GlobalAveragePooling3D()(ember.tensor(x)).numpy(), x.mean((1, 2, 3)),
+                               rtol=1e-6)
+    assert L.GlobalMaxPooling3D(keepdims=True)(ember.tensor(x)).shape == (2, 1, 1, 1, 3)
+    with pytest.raises(ValueError,
+                       match=r"expects inputs of rank 5 \(\(batch, depth, height, width, channels\)"):
+        L.MaxPooling3D()(ember.ones(2, 4, 4, 3))
