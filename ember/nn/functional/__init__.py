@@ -3,6 +3,7 @@
 from ember.nn.functional.activation import *  # noqa: F401,F403
 from ember.nn.functional.attention import *  # noqa: F401,F403
 from ember.nn.functional.conv import *  # noqa: F401,F403
+from ember.nn.functional.ctc_loss import *  # noqa: F401,F403
 from ember.nn.functional.dropout import *  # noqa: F401,F403
 from ember.nn.functional.fold import *  # noqa: F401,F403
 from ember.nn.functional.likelihood_loss import *  # noqa: F401,F403
