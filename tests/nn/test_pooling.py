@@ -435,3 +435,161 @@ def test_max_pool3d_layer_return_indices():
 def test_3d_errors(call, match):
     with pytest.raises(RuntimeError, match=match):
         call()
+
+
+# ---- max unpooling, 3-D power-average and adaptive max pooling ----
+UNPOOL = [  # (dims, shape, pool kwargs, output_size for the unpooling or None)
+    (1, (2, 3, 9), {"kernel_size": 2}, None),
+    (1, (3, 9), {"kernel_size": 3, "stride": 2, "padding": 1}, (9,)),
+    (2, (2, 3, 8, 8), {"kernel_size": 2}, None),
+    (2, (2, 3, 7, 9), {"kernel_size": 2}, (7, 9)),
+    (2, (3, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1}, (7, 9)),
+    (2, (2, 2, 7, 6), {"kernel_size": 3, "stride": 1}, (2, 2, 7, 6)),  # overlapping windows
+    (3, (2, 2, 4, 6, 5), {"kernel_size": 2}, (4, 6, 5)),
+    (3, (2, 5, 6, 4), {"kernel_size": (2, 3, 2), "stride": (1, 2, 2), "padding": (1, 1, 0)}, (5, 6, 4)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("dims,shape,kw,output_size", UNPOOL)
+def test_max_unpool_round_trip_matches_torch(dims, shape, kw, output_size):
+    a = np.random.default_rng(0).permutation(int(np.prod(shape))).reshape(shape) / 10.0
+    pool, unpool = f"max_pool{dims}d", f"max_unpool{dims}d"
+    y, i = getattr(F, pool)(ember.tensor(a), return_indices=True, **kw)
+    ty, ti = getattr(TF, pool)(torch.tensor(a), return_indices=True, **kw)
+    args = {k: v for k, v in kw.items() if k != "dilation"}
+    u = getattr(F, unpool)(y, i, output_size=output_size, **args)
+    tu = getattr(TF, unpool)(ty, ti, output_size=output_size, **args)
+    np.testing.assert_array_equal(u.numpy(), tu.numpy())
+    # Overlapping windows repeat an index, where the scatter keeps one of several equal values:
+    # its Jacobian is no gather there, so only unique indices go through gradcheck.
+    repeated = len(np.unique(i.numpy())) < i.numpy().size
+    yi = y.detach().numpy(), i.numpy()
+    check_op(lambda v: getattr(F, unpool)(v, ember.tensor(yi[1]), output_size=output_size, **args),
+             torch_fn=lambda v: getattr(TF, unpool)(v, torch.tensor(yi[1]), output_size=output_size, **args),
+             inputs=[yi[0]], grad=not repeated)
+    if repeated:  # the gradient is still torch's: gy read at each index
+        v, tv = ember.tensor(yi[0], requires_grad=True), torch.tensor(yi[0], requires_grad=True)
+        g = np.random.default_rng(1).standard_normal(tuple(tu.shape))
+        getattr(F, unpool)(v, i, output_size=output_size, **args).backward(ember.tensor(g))
+        getattr(TF, unpool)(tv, ti, output_size=output_size, **args).backward(torch.tensor(g))
+        np.testing.assert_array_equal(v.grad.numpy(), tv.grad.numpy())
+
+
+def test_max_unpool_gradient_of_gradient_adds_at_repeated_indices():
+    """Overlapping windows repeat an index: the gather's adjoint adds its values up."""
+    x = ember.tensor(np.random.default_rng(1).permutation(49).reshape(1, 1, 7, 7) / 10.0)
+    y, i = F.max_pool2d(x, 3, 1, return_indices=True)
+    assert len(np.unique(i.numpy())) < i.numpy().size
+    v = ember.tensor(y.numpy(), requires_grad=True)
+    assert ember.autograd.gradgradcheck(lambda v: F.max_unpool2d(v, i, 3, 1), [v])
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,shape", [
+    ("MaxUnpool1d", (2,), (2, 3, 4)),
+    ("MaxUnpool2d", (3, 2, 1), (3, 4, 4)),
+    ("MaxUnpool2d", ((2, 3),), (2, 2, 3, 3)),
+    ("MaxUnpool3d", (2,), (2, 2, 2, 3, 2)),
+    ("MaxUnpool3d", (2, 1), (2, 3, 3, 3)),
+])
+def test_max_unpool_layers_match_torch(name, args, shape):
+    layer, tlayer = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(layer) == repr(tlayer)
+    a = np.random.default_rng(0).standard_normal(shape)
+    spatial = shape[-len(layer.kernel_size):]  # distinct indices, the same in every plane
+    out = layer(ember.tensor(a), ember.zeros(*shape, dtype=ember.int64)).shape[-len(spatial):]
+    idx = np.random.default_rng(1).permutation(int(np.prod(out)))[:int(np.prod(spatial))]
+    idx = np.broadcast_to(idx.reshape(spatial), shape).copy()
+    x, tx = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = layer(x, ember.tensor(idx)), tlayer(tx, torch.tensor(idx))
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    g = np.random.default_rng(2).standard_normal(tuple(ty.shape))
+    y.backward(ember.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+@needs_torch
+@pytest.mark.parametrize("output_size", [(3, 3), (4, 5), (1, 1, 4, 4), (6, 6), (4,)])
+def test_max_unpool_output_size_is_checked_as_torch(output_size):
+    """Sizes torch accepts work, the ones it refuses raise (2x2 planes unpool to 4x4 by default)."""
+    y, i = F.max_pool2d(ember.randn(1, 1, 5, 5), 2, return_indices=True)
+    try:
+        tu = TF.max_unpool2d(torch.tensor(y.numpy()), torch.tensor(i.numpy()), 2, output_size=output_size)
+    except (ValueError, RuntimeError):
+        with pytest.raises((ValueError, RuntimeError)):
+            F.max_unpool2d(y, i, 2, output_size=output_size)
+        return
+    assert tuple(F.max_unpool2d(y, i, 2, output_size=output_size).shape) == tuple(tu.shape)
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: F.max_unpool2d(ember.randn(4, 4), ember.zeros(4, 4, dtype=ember.int64), 2), RuntimeError,
+     r"max_unpool2d: expects a 4-D input \(N, C, H, W\) or an unbatched 3-D one, got shape \(4, 4\)"),
+    (lambda: F.max_unpool1d(ember.randn(1, 2, 3), ember.zeros(1, 2, 2, dtype=ember.int64), 2), RuntimeError,
+     r"max_unpool1d: indices must be an integer tensor of the input's shape \(1, 2, 3\), as "
+     r"max_pool1d\(\.\.\., return_indices=True\) returns them; got ember.int64 of shape \(1, 2, 2\)"),
+    (lambda: F.max_unpool1d(ember.randn(1, 2, 3), ember.zeros(1, 2, 3), 2), RuntimeError,
+     r"max_unpool1d: indices must be an integer tensor .* got ember.float32 of shape \(1, 2, 3\)"),
+    (lambda: F.max_unpool2d(ember.randn(1, 1, 2, 2), ember.zeros(1, 1, 2, 2, dtype=ember.int64), 2,
+                            output_size=(4, 4, 4)), ValueError,
+     r"max_unpool2d: output_size must hold 2 or 4 sizes, got \(4, 4, 4\)"),
+    (lambda: F.max_unpool2d(ember.randn(1, 1, 2, 2), ember.zeros(1, 1, 2, 2, dtype=ember.int64), 2,
+                            output_size=(4, 6)), ValueError,
+     r"max_unpool2d: invalid output_size \(4, 6\): dim 1 must be strictly between 2 and 6 \(the default "
+     r"size 4 -/\+ the stride 2\)"),
+    (lambda: F.max_unpool3d(ember.randn(1, 1, 1, 1), ember.full((1, 1, 1, 1), 8, dtype=ember.int64), 2),
+     RuntimeError, r"max_unpool3d: found an invalid max index 8: the output planes are 2x2x2 \(8 elements\); "
+                   r"pass the output_size of the input that was pooled"),
+    (lambda: F.max_unpool2d(ember.randn(1, 1, 2), ember.full((1, 1, 2), -1, dtype=ember.int64), 2),
+     RuntimeError, r"max_unpool2d: found an invalid max index -1: the output planes are 2x4 \(8 elements\)"),
+    (lambda: nn.MaxUnpool2d(2)(ember.randn(4), ember.zeros(4, dtype=ember.int64)), RuntimeError,
+     r"MaxUnpool2d\(kernel_size=\(2, 2\), stride=\(2, 2\), padding=\(0, 0\)\) expects input of shape "
+     r"\(N, C, H, W\) or \(C, H, W\), got \(4,\): a 1-D tensor"),
+    (lambda: F.lp_pool3d(ember.randn(1, 1, 4, 4, 4), 0, 2), ValueError,
+     r"lp_pool3d: norm_type must be a non-zero number, got 0"),
+    (lambda: F.adaptive_max_pool3d(ember.randn(1, 4, 4), 2), RuntimeError,
+     r"adaptive_max_pool3d: expects a 5-D input \(N, C, D, H, W\) or an unbatched 4-D one, got shape "
+     r"\(1, 4, 4\)"),
+])
+def test_unpool_and_3d_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+@pytest.mark.parametrize("args,shape,low", [
+    ((2, 2), (2, 2, 4, 4, 6), -2.0),
+    ((3, (2, 3, 2), (1, 2, 1)), (2, 5, 7, 4), 0.1),
+    ((1.5, 3, 2, True), (1, 2, 6, 7, 5), 0.1),
+])
+def test_lp_pool3d_matches_torch(args, shape, low):
+    check_op(lambda x: F.lp_pool3d(x, *args), torch_fn=(lambda x: TF.lp_pool3d(x, *args)) if torch else None,
+             shapes=[shape], low=low)
+
+
+@needs_torch
+@pytest.mark.parametrize("size", [1, (2, 3, 2), (None, 2, 5), 3, (4, 6, 5), (3, 4, 3)])
+@pytest.mark.parametrize("shape", [(2, 2, 4, 6, 5), (2, 4, 6, 5)])
+def test_adaptive_max_pool3d_matches_torch(size, shape):
+    _compare("adaptive_max_pool3d", {"output_size": size}, shape, ties=True)
+    _compare("adaptive_max_pool3d", {"output_size": size, "return_indices": True}, shape, ties=True)
+
+
+def test_adaptive_max_pool3d_harness():
+    a = np.random.default_rng(0).permutation(2 * 5 * 4 * 6).reshape(1, 2, 5, 4, 6) / 10.0
+    for size in ((3, 2, 4), (5, 3, 3), 2):
+        check_op(lambda x, size=size: F.adaptive_max_pool3d(x, size),
+                 torch_fn=(lambda x, size=size: TF.adaptive_max_pool3d(x, size)) if torch else None,
+                 inputs=[a])
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,kw,shape", [
+    ("LPPool3d", (2, 2), {}, (2, 3, 4, 4, 6)),
+    ("LPPool3d", (1.5, (2, 3, 2)), {"stride": (1, 2, 1), "ceil_mode": True}, (3, 5, 7, 4)),
+    ("AdaptiveMaxPool3d", ((2, None, 3),), {}, (2, 3, 5, 4, 7)),
+    ("AdaptiveMaxPool3d", (3,), {"return_indices": True}, (3, 5, 4, 7)),
+])
+def test_3d_pooling_layers_match_torch(name, args, kw, shape):
+    test_new_pooling_layers_match_torch(name, args, kw, shape)

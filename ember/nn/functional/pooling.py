@@ -1,4 +1,5 @@
-"""Pooling: max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d, adaptive_max_pool2d.
+"""Pooling: max_pool1d/2d/3d, max_unpool1d/2d/3d, avg_pool1d/2d/3d, lp_pool1d/2d/3d,
+adaptive_avg_pool1d/2d/3d, adaptive_max_pool1d/2d/3d.
 
 Windowed pooling runs over the kernel offsets (kH*kW, or kD*kH*kW; never over pixels): each
 offset is one strided view of the (padded) input with the output's shape, so max pooling is one
@@ -19,7 +20,8 @@ from ember.ops._util import shape_str
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "lp_pool1d", "lp_pool2d"]
+           "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
 # ---- geometry --------------------------------------------------------------------------------
@@ -539,30 +541,55 @@ def adaptive_avg_pool1d(input, output_size):
     return input @ _averaging_matrix(n, o, input).mT
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Max pooling to a fixed ``output_size`` over PyTorch's adaptive windows (see adaptive_avg_pool2d).
-
-    Divisible sizes run as ``max_pool2d``. Otherwise the maximum is taken separably, over each
-    window of columns and then of rows (a loop over output rows and columns, not pixels), which
-    finds the same first maximum in row-major order that PyTorch's gradient goes to.
-    """
-    (oh, ow), (h, w) = _adaptive_args("adaptive_max_pool2d", input, 2, output_size)
-    if h % oh == 0 and w % ow == 0:
-        return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)
+def _adaptive_max_poolnd(input, sizes, spatial, return_indices):
+    """Max pooling over PyTorch's adaptive windows, taken separably: over each window of the last
+    axis, then of the one before, and so on (a loop over output positions, not pixels). The first
+    maximum along each axis in turn is the first maximum in row-major order, which PyTorch's
+    indices and gradient point to."""
     from ember.ops.join import stack
     from ember.tensor.tensor import Tensor
 
     xp = array_module(input._data)
-    col_max = [input[..., start:end].max(-1) for start, end in _bounds(w, ow)]
-    cols = stack([m[0] for m in col_max], -1)  # (..., H, OW)
-    row_max = [cols[..., start:end, :].max(-2) for start, end in _bounds(h, oh)]
-    out = stack([m[0] for m in row_max], -2)  # (..., OH, OW)
-    if not return_indices:
-        return out
-    col_index = xp.stack([m[1]._data + start for m, (start, _) in zip(col_max, _bounds(w, ow))], -1)
-    row_index = xp.stack([m[1]._data + start for m, (start, _) in zip(row_max, _bounds(h, oh))], -2)
-    col_index = xp.take_along_axis(col_index, row_index, axis=-2)
-    return out, Tensor._make(row_index * w + col_index, False, None, 0)
+    out, index, inner = input, None, 1
+    for axis in range(-1, -len(sizes) - 1, -1):
+        bounds = _bounds(spatial[axis], sizes[axis])
+        after = (slice(None),) * (-axis - 1)
+        maxima = [out[(Ellipsis, slice(start, end)) + after].max(axis) for start, end in bounds]
+        out = stack([m[0] for m in maxima], axis)
+        if return_indices:
+            pos = xp.stack([m[1]._data + start for m, (start, _) in zip(maxima, bounds)], axis)
+            index = pos if index is None else pos * inner + xp.take_along_axis(index, pos, axis=axis)
+            inner *= spatial[axis]
+    return (out, Tensor._make(index, False, None, 0)) if return_indices else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``output_size`` over PyTorch's adaptive windows (see adaptive_avg_pool2d).
+
+    Divisible sizes run as ``max_pool2d``. Otherwise the maximum is taken separably, over each
+    window of columns and then of rows, which finds the same first maximum in row-major order
+    that PyTorch's gradient goes to. ``return_indices=True`` also returns the flat ``h * W + w``
+    index of each maximum.
+    """
+    sizes, spatial = _adaptive_args("adaptive_max_pool2d", input, 2, output_size)
+    if all(n % o == 0 for n, o in zip(spatial, sizes)):
+        return max_pool2d(input, tuple(n // o for n, o in zip(spatial, sizes)), return_indices=return_indices)
+    return _adaptive_max_poolnd(input, sizes, spatial, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling of ``input`` (N, C, D, H, W) or (C, D, H, W) to a fixed ``output_size`` (an int,
+    or a triple whose None entries keep the input's size) over PyTorch's adaptive windows, as in
+    ``adaptive_max_pool2d``; ``return_indices=True`` also returns the flat ``d * H * W + h * W + w``
+    index of each maximum.
+
+    >>> F.adaptive_max_pool3d(ember.randn(2, 8, 5, 7, 7), (1, 2, 3)).shape
+    (2, 8, 1, 2, 3)
+    """
+    sizes, spatial = _adaptive_args("adaptive_max_pool3d", input, 3, output_size)
+    if all(n % o == 0 for n, o in zip(spatial, sizes)):
+        return max_pool3d(input, tuple(n // o for n, o in zip(spatial, sizes)), return_indices=return_indices)
+    return _adaptive_max_poolnd(input, sizes, spatial, return_indices)
 
 
 # ---- power-average and 1-D adaptive max pooling ---------------------------------------------
@@ -572,11 +599,10 @@ def _lp_poolnd(op, dims, input, norm_type, kernel_size, stride, ceil_mode):
     if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or norm_type == 0:
         raise ValueError(f"{op}: norm_type must be a non-zero number, got {norm_type!r}")
     kernel = _ints(kernel_size, dims, op, "kernel_size")
-    area = kernel[0] * kernel[-1] if dims == 2 else kernel[0]
-    pool = avg_pool1d if dims == 1 else avg_pool2d
+    pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[dims]
     s = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     # PyTorch's formula: a window whose sum of powers is negative (odd norm_type) gives 0
-    return (s.sign() * relu(s.abs()) * area).pow(1.0 / norm_type)
+    return (s.sign() * relu(s.abs()) * math.prod(kernel)).pow(1.0 / norm_type)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -595,6 +621,16 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_poolnd("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling over ``input`` (N, C, D, H, W) or (C, D, H, W): ``(sum over a
+    window of x**p) ** (1/p)`` with ``p = norm_type``; ``stride`` defaults to ``kernel_size``.
+
+    >>> F.lp_pool3d(ember.ones(1, 1, 4, 4, 4), 2, 2).shape
+    (1, 1, 2, 2, 2)
+    """
+    return _lp_poolnd("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max pooling of ``input`` (N, C, L) or (C, L) to length ``output_size`` over PyTorch's
     adaptive windows; ``return_indices=True`` also returns the position of each maximum along L."""
@@ -603,3 +639,119 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     if not return_indices:
         return out.squeeze(-2)
     return out[0].squeeze(-2), out[1].squeeze(-2)
+
+
+# ---- max unpooling -----------------------------------------------------------------------------
+def _global_index(indices, plane):
+    """``indices`` (N, C, ...), flat within each plane of ``plane`` elements, made flat in the whole
+    (N, C, plane) output, raveled."""
+    xp = array_module(indices)
+    n, c = indices.shape[:2]
+    return (indices + xp.arange(n * c).reshape((n, c) + (1,) * (indices.ndim - 2)) * plane).ravel()
+
+
+class MaxUnpool(Primitive):
+    """Each value of ``x`` (N, C, ...) written (or, with ``accumulate``, added) at its flat index
+    into the planes of a zero (N, C, *out_spatial) output."""
+
+    @staticmethod
+    def forward(ctx, x, indices, out_spatial, accumulate):
+        xp = array_module(x)
+        plane = math.prod(out_spatial)
+        where = _global_index(indices, plane)
+        size = x.shape[0] * x.shape[1] * plane
+        if accumulate:  # the adjoint of a gather: repeated indices add up
+            y = xp.bincount(where, weights=x.ravel(), minlength=size).astype(x.dtype)
+        else:  # as PyTorch: repeated indices (overlapping windows) hold the same maximum
+            y = xp.zeros(size, x.dtype)
+            y[where] = x.ravel()
+        ctx.indices, ctx.in_shape = indices, x.shape
+        return y.reshape(x.shape[:2] + tuple(out_spatial))
+
+    @staticmethod
+    def backward(ctx, gy):
+        return MaxUnpoolGather.apply(gy, ctx.indices, ctx.in_shape), None, None, None
+
+
+class MaxUnpoolGather(Primitive):
+    """The gradient of max unpooling: ``gy`` read at each index (its adjoint adds back there)."""
+
+    @staticmethod
+    def forward(ctx, gy, indices, in_shape):
+        ctx.indices, ctx.out_spatial = indices, gy.shape[2:]
+        return gy.ravel()[_global_index(indices, math.prod(gy.shape[2:]))].reshape(in_shape)
+
+    @staticmethod
+    def backward(ctx, ggx):
+        return MaxUnpool.apply(ggx, ctx.indices, ctx.out_spatial, True), None, None
+
+
+def _unpool_output_size(op, input, kernel, stride, padding, output_size):
+    """PyTorch's _unpool_output_size: the default size, or ``output_size`` checked against it."""
+    dims = len(kernel)
+    default = tuple((n - 1) * s - 2 * p + k
+                    for n, k, s, p in zip(input.shape[-dims:], kernel, stride, padding))
+    if output_size is None:
+        return default
+    sizes = tuple(output_size)
+    sizes = sizes[2:] if len(sizes) == dims + 2 else sizes
+    if len(sizes) != dims:
+        raise ValueError(f"{op}: output_size must hold {dims} or {dims + 2} sizes, "
+                         f"got {tuple(output_size)!r}")
+    for d, (size, n, s) in enumerate(zip(sizes, default, stride)):
+        if not n - s < size < n + s:
+            raise ValueError(f"{op}: invalid output_size {tuple(output_size)!r}: dim {d} must be strictly "
+                             f"between {n - s} and {n + s} (the default size {n} -/+ the stride {s})")
+    return sizes
+
+
+def _max_unpoolnd(op, dims, input, indices, kernel_size, stride, padding, output_size):
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{op}: expects a {dims + 2}-D input (N, C, {_SPATIAL[dims]}) or an unbatched "
+                           f"{dims + 1}-D one, got shape {shape_str(input.shape)}")
+    if tuple(indices.shape) != tuple(input.shape) or indices._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: indices must be an integer tensor of the input's shape "
+                           f"{shape_str(input.shape)}, as max_pool{dims}d(..., return_indices=True) "
+                           f"returns them; got {indices.dtype} of shape {shape_str(indices.shape)}")
+    kernel = _ints(kernel_size, dims, op, "kernel_size")
+    stride = kernel if stride is None else _ints(stride, dims, op, "stride")
+    padding = _ints(padding, dims, op, "padding")
+    out_spatial = _unpool_output_size(op, input, kernel, stride, padding, output_size)
+    index = indices._data
+    plane = math.prod(out_spatial)
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= plane):
+        bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
+        raise RuntimeError(f"{op}: found an invalid max index {bad}: the output planes are "
+                           f"{'x'.join(map(str, out_spatial))} ({plane} elements); pass the output_size "
+                           "of the input that was pooled")
+    unbatched = input.ndim == dims + 1
+    x = input.unsqueeze(0) if unbatched else input
+    y = MaxUnpool.apply(x, index[None] if unbatched else index, out_spatial, False)
+    return y.squeeze(0) if unbatched else y
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d``: each value of ``input`` (N, C, L) or (C, L) goes to
+    its index from ``max_pool1d(..., return_indices=True)`` in a zero output of length
+    ``(L - 1) * stride - 2 * padding + kernel_size``, or ``output_size`` (within a stride of it).
+    """
+    return _max_unpoolnd("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: each value of ``input`` (N, C, H, W) or (C, H, W)
+    goes to its flat ``h * W + w`` index from ``max_pool2d(..., return_indices=True)`` in a zero
+    output of size ``(in - 1) * stride - 2 * padding + kernel_size`` per dim, or ``output_size``
+    (2 or 4 sizes, each within a stride of that). The gradient is read back at the indices.
+
+    >>> y, i = F.max_pool2d(ember.randn(1, 1, 4, 4), 2, return_indices=True)
+    >>> F.max_unpool2d(y, i, 2).shape
+    (1, 1, 4, 4)
+    """
+    return _max_unpoolnd("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool3d`` over (N, C, D, H, W) or (C, D, H, W), with flat
+    ``d * H * W + h * W + w`` indices; sizes as in ``max_unpool2d``."""
+    return _max_unpoolnd("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)

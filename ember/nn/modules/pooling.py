@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool2d."""
+"""Pooling layers: MaxPool1d/2d/3d, MaxUnpool1d/2d/3d, AvgPool1d/2d/3d, LPPool1d/2d/3d,
+AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d."""
 
 from ember.nn import functional as F
 from ember.nn.modules.module import Module
@@ -6,7 +7,7 @@ from ember.ops._util import shape_str
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
            "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d",
-           "LPPool2d"]
+           "LPPool2d", "LPPool3d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class _Pool(Module):
@@ -88,9 +89,9 @@ class AvgPool1d(_Pool):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+        self.kernel_size = _tuple(kernel_size, 1)
+        self.stride = _tuple(stride if stride is not None else kernel_size, 1)
+        self.padding = _tuple(padding, 1)
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
     def extra_repr(self):
@@ -102,8 +103,8 @@ class AvgPool1d(_Pool):
                             self.count_include_pad)
 
 
-def _single(v):
-    return (v,) if isinstance(v, int) else tuple(v)
+def _tuple(v, n):
+    return (v,) * n if isinstance(v, int) else tuple(v)
 
 
 class _AvgPoolNd(_Pool):
@@ -222,7 +223,7 @@ class _LPPoolNd(_Pool):
 
     def forward(self, input):
         self._check_input(input)
-        pool = F.lp_pool1d if self._dims == 1 else F.lp_pool2d
+        pool = {1: F.lp_pool1d, 2: F.lp_pool2d, 3: F.lp_pool3d}[self._dims]
         return pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
 
@@ -243,6 +244,18 @@ class LPPool2d(_LPPoolNd):
     ceil_mode=False."""
 
 
+class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling over (N, C, D, H, W) or (C, D, H, W): ``(sum over a window of
+    x**p) ** (1/p)`` with ``p = norm_type``. Args: norm_type, kernel_size, stride=None
+    (kernel_size), ceil_mode=False.
+
+    >>> ember.nn.LPPool3d(2, 2)(ember.ones(1, 1, 4, 4, 4)).shape
+    (1, 1, 2, 2, 2)
+    """
+
+    _dims = 3
+
+
 class AdaptiveMaxPool1d(_AdaptivePool):
     """Max pooling of (N, C, L) or (C, L) to length ``output_size`` over the adaptive windows of
     AdaptiveAvgPool1d; ``return_indices=True`` also returns the position of each maximum."""
@@ -256,3 +269,68 @@ class AdaptiveMaxPool1d(_AdaptivePool):
     def forward(self, input):
         self._check_input(input)
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max pooling of (N, C, D, H, W) or (C, D, H, W) to ``output_size`` (an int, or a triple whose
+    None entries keep the input's size) over the adaptive windows of AdaptiveAvgPool3d;
+    ``return_indices=True`` also returns the flat d * H * W + h * W + w index of each maximum.
+
+    >>> ember.nn.AdaptiveMaxPool3d((1, 2, 2))(ember.randn(2, 3, 5, 4, 4)).shape
+    (2, 3, 1, 2, 2)
+    """
+
+    _dims = 3
+
+    def forward(self, input):
+        self._check_input(input)
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(_Pool):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        n = self._dims
+        self.kernel_size = _tuple(kernel_size, n)
+        self.stride = _tuple(stride if stride is not None else kernel_size, n)
+        self.padding = _tuple(padding, n)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input, indices, output_size=None):
+        self._check_input(input)
+        unpool = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._dims]
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool1d over (N, C, L) or (C, L): ``forward(input, indices,
+    output_size=None)`` puts each value at its index in a zero output of length
+    ``(L - 1) * stride - 2 * padding + kernel_size`` or ``output_size``.
+    Args: kernel_size, stride=None (kernel_size), padding=0.
+    """
+
+    _dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool2d over (N, C, H, W) or (C, H, W): ``forward(input, indices,
+    output_size=None)`` puts each value at its flat h * W + w index in a zero output of size
+    ``(in - 1) * stride - 2 * padding + kernel_size`` per dim, or ``output_size`` (for instance
+    the pooled input's shape, when several sizes pool to the same one).
+    Args: kernel_size, stride=None (kernel_size), padding=0.
+
+    >>> y, i = ember.nn.MaxPool2d(2, return_indices=True)(ember.randn(1, 1, 5, 5))
+    >>> ember.nn.MaxUnpool2d(2)(y, i, output_size=(5, 5)).shape
+    (1, 1, 5, 5)
+    """
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool3d over (N, C, D, H, W) or (C, D, H, W), with flat
+    d * H * W + h * W + w indices; sizes as in MaxUnpool2d.
+    Args: kernel_size, stride=None (kernel_size), padding=0.
+    """
+
+    _dims = 3
