@@ -55,3 +55,17 @@ def conv_output_length(length, kernel, padding, stride, dilation=1):
     if padding == "causal":
         return -(-length // stride)
     return (length - effective) // stride + 1
+
+
+def spatial_axes(data_format, rank):
+    """The axes of the ``rank`` spatial dimensions of a (batch, ..., channels) input."""
+    first = 1 if data_format == "channels_last" else 2
+    return range(first, first + rank)
+
+
+def check_spatial_rank(layer, shape, rank):
+    """Refuse an input that is not (batch, ``rank`` spatial dimensions, channels)."""
+    if isinstance(shape, list) or len(shape) != rank + 2:
+        raise ValueError(f"{layer._describe()} expects inputs of rank {rank + 2} (batch, {rank} spatial "
+                         f"dimension{'s' if rank > 1 else ''} and channels), received shape "
+                         f"{shape if isinstance(shape, list) else shape_str(shape)}")

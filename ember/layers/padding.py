@@ -4,7 +4,7 @@
 Both are one ``F.pad`` (a negative amount crops), so gradients flow as for any op.
 """
 
-from ember.layers._conv_utils import normalize_data_format, shape_str
+from ember.layers._conv_utils import check_spatial_rank, normalize_data_format, shape_str, spatial_axes
 from ember.layers.layer import Layer
 from ember.nn import functional as F
 
@@ -46,14 +46,10 @@ class _Border(Layer):
         self.data_format = normalize_data_format(data_format, me)
 
     def _spatial_axes(self):
-        first = 1 if self.data_format == "channels_last" else 2
-        return range(first, first + self.rank)
+        return spatial_axes(self.data_format, self.rank)
 
     def _check_input_shape(self, shape):
-        if isinstance(shape, list) or len(shape) != self.rank + 2:
-            raise ValueError(f"{self._describe()} expects inputs of rank {self.rank + 2} (batch, "
-                             f"{self.rank} spatial dimension{'s' if self.rank > 1 else ''} and channels), "
-                             f"received shape {shape if isinstance(shape, list) else shape_str(shape)}")
+        check_spatial_rank(self, shape, self.rank)
         if self.sign < 0:
             for axis, (before, after) in zip(self._spatial_axes(), self.amounts):
                 if shape[axis] is not None and before + after >= shape[axis]:

@@ -5,7 +5,7 @@ instead (half-pixel centres, as Keras' image resize)."""
 import numpy as np
 
 import ember
-from ember.layers._conv_utils import normalize_data_format, normalize_tuple, shape_str
+from ember.layers._conv_utils import check_spatial_rank, normalize_data_format, normalize_tuple, spatial_axes
 from ember.layers.layer import Layer
 from ember.nn import functional as F
 
@@ -26,14 +26,10 @@ class _UpSampling(Layer):
         self.interpolation = interpolation
 
     def _spatial_axes(self):
-        first = 1 if self.data_format == "channels_last" else 2
-        return range(first, first + self.rank)
+        return spatial_axes(self.data_format, self.rank)
 
     def _check_input_shape(self, shape):
-        if isinstance(shape, list) or len(shape) != self.rank + 2:
-            raise ValueError(f"{self._describe()} expects inputs of rank {self.rank + 2} (batch, "
-                             f"{self.rank} spatial dimension{'s' if self.rank > 1 else ''} and channels), "
-                             f"received shape {shape if isinstance(shape, list) else shape_str(shape)}")
+        check_spatial_rank(self, shape, self.rank)
 
     def call(self, inputs):
         if self.interpolation == "bilinear":
