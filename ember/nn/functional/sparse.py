@@ -60,6 +60,16 @@ def _renorm_(weight, indices, max_norm, norm_type):
     bump_version(weight, "embedding_renorm_")
 
 
+def _check_table(op, input, weight):
+    """Both are tensors and the weight is a (num_embeddings, embedding_dim) table."""
+    for name, t in (("input", input), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
+    if weight.ndim != 2:
+        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+                         f"{shape_str(weight.shape)}")
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Look up rows of ``weight`` by integer index: ``weight[input]``.
@@ -79,12 +89,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
     """
     op = "embedding"
-    for name, t in (("input", input), ("weight", weight)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-    if weight.ndim != 2:
-        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape "
-                         f"{shape_str(weight.shape)}")
+    _check_table(op, input, weight)
     if sparse:
         raise ValueError(f"{op}: sparse=True is not supported (ember has no sparse gradients); "
                          "use the default dense gradient")
@@ -173,12 +178,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     [[4.0, 6.0], [5.0, 6.0]]
     """
     op = "embedding_bag"
-    for name, t in (("input", input), ("weight", weight)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
-    if weight.ndim != 2:
-        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape "
-                         f"{shape_str(weight.shape)}")
+    _check_table(op, input, weight)
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"{op}: mode has to be one of 'sum', 'mean' or 'max', got {mode!r}")
     if sparse:

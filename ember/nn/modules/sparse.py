@@ -11,7 +11,48 @@ from ember.tensor.tensor import Tensor
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-class Embedding(Module):
+class _Table(Module):
+    """What Embedding and EmbeddingBag share: the ``(num_embeddings, embedding_dim)`` weight, its
+    ``padding_idx`` row and the options of the lookup."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                 scale_grad_by_freq, sparse, _weight, _freeze, device, dtype):
+        super().__init__()
+        name = type(self).__name__
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"{name}({num_embeddings}, {embedding_dim}): padding_idx="
+                                 f"{padding_idx} must be within num_embeddings")
+            padding_idx %= num_embeddings
+        if sparse:
+            raise ValueError(f"{name}: sparse=True is not supported (ember has no sparse "
+                             "gradients); use the default dense gradient")
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            self.weight = Parameter(factories.empty((num_embeddings, embedding_dim), dtype=dtype,
+                                                    device=device), requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"{name}: _weight of shape {shape_str(_weight.shape)} must have "
+                                 f"shape ({num_embeddings}, {embedding_dim})")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        """Draw the weight ~ N(0, 1) and zero the ``padding_idx`` row."""
+        with grad_mode.no_grad():
+            self.weight.normal_(0.0, 1.0)
+            if self.padding_idx is not None:
+                self.weight[self.padding_idx].fill_(0)
+
+
+class Embedding(_Table):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index.
 
     Args:
@@ -36,38 +77,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
-        super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding({num_embeddings}, {embedding_dim}): padding_idx="
-                                 f"{padding_idx} must be within num_embeddings")
-            padding_idx %= num_embeddings
-        if sparse:
-            raise ValueError("Embedding: sparse=True is not supported (ember has no sparse "
-                             "gradients); use the default dense gradient")
-        self.padding_idx = padding_idx
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
-        self.sparse = sparse
-        if _weight is None:
-            self.weight = Parameter(factories.empty((num_embeddings, embedding_dim), dtype=dtype,
-                                                    device=device), requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight of shape {shape_str(_weight.shape)} must have "
-                                 f"shape ({num_embeddings}, {embedding_dim})")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
-
-    def reset_parameters(self):
-        """Draw the weight ~ N(0, 1) and zero the ``padding_idx`` row."""
-        with grad_mode.no_grad():
-            self.weight.normal_(0.0, 1.0)
-            if self.padding_idx is not None:
-                self.weight[self.padding_idx].fill_(0)
+        super().__init__(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                         scale_grad_by_freq, sparse, _weight, _freeze, device, dtype)
 
     def forward(self, input):
         if not isinstance(input, Tensor) or input._data.dtype.kind not in "iu":
@@ -119,7 +130,7 @@ class Embedding(Module):
                    sparse=sparse)
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_Table):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim`` whose rows are looked up
     by bags of indices and reduced per bag (``mode`` 'sum', 'mean' or 'max'), without building
     the rows of every bag.
@@ -143,35 +154,10 @@ class EmbeddingBag(Module):
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
                  include_last_offset=False, padding_idx=None, device=None, dtype=None):
-        super().__init__()
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"EmbeddingBag({num_embeddings}, {embedding_dim}): padding_idx="
-                                 f"{padding_idx} must be within num_embeddings")
-            padding_idx %= num_embeddings
-        if sparse:
-            raise ValueError("EmbeddingBag: sparse=True is not supported (ember has no sparse "
-                             "gradients); use the default dense gradient")
-        self.padding_idx, self.mode, self.sparse = padding_idx, mode, sparse
+        super().__init__(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                         scale_grad_by_freq, sparse, _weight, False, device, dtype)
+        self.mode = mode
         self.include_last_offset = include_last_offset
-        if _weight is None:
-            self.weight = Parameter(factories.empty((num_embeddings, embedding_dim), dtype=dtype,
-                                                    device=device))
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"EmbeddingBag: _weight of shape {shape_str(_weight.shape)} must have "
-                                 f"shape ({num_embeddings}, {embedding_dim})")
-            self.weight = Parameter(_weight)
-
-    def reset_parameters(self):
-        """Draw the weight ~ N(0, 1) and zero the ``padding_idx`` row."""
-        with grad_mode.no_grad():
-            self.weight.normal_(0.0, 1.0)
-            if self.padding_idx is not None:
-                self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
